@@ -1,0 +1,40 @@
+# Todo Assistant — the two commands that matter: `make up` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+# Resolved when each recipe line runs, so a uv installed by bootstrap is found.
+UV = $$(command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: help bootstrap up test test-python test-frontend lint format bench
+
+help:
+	@echo "make up     install what is missing, then run every service locally (Ctrl-C stops all)"
+	@echo "make test   install what is missing, then run every test (unit, API on PostgreSQL, cross-service, browser)"
+	@echo "make lint   ruff lint + format check"
+	@echo "make bench  run the benchmarks in bench/ (writes JSON under bench/results/)"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+up: bootstrap
+	@scripts/bootstrap.sh frontend
+	@$(UV) run --frozen python scripts/up.py
+
+test: bootstrap lint
+	@scripts/bootstrap.sh postgres
+	@$(UV) run --frozen pytest
+	@if [ -f frontend/package.json ]; then scripts/bootstrap.sh frontend browser && $(MAKE) --no-print-directory test-frontend; fi
+
+test-frontend:
+	@cd frontend && npm run --silent test
+
+lint:
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+
+format:
+	@$(UV) run --frozen ruff check --fix .
+	@$(UV) run --frozen ruff format .
+
+bench: bootstrap
+	@scripts/bootstrap.sh postgres
+	@$(UV) run --frozen python bench/history_load.py

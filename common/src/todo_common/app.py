@@ -1,0 +1,40 @@
+"""The FastAPI application every service starts from: middleware, problem handlers, health, metrics."""
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import APIRouter, FastAPI
+
+from todo_common.auth import TokenVerifier
+from todo_common.health import health_router
+from todo_common.metrics import MetricsMiddleware, metrics_router
+from todo_common.problems import install_problem_handlers
+from todo_common.request_id import RequestIdMiddleware
+from todo_common.settings import ServiceSettings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(
+    *,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    lifespan: Lifespan | Callable[[FastAPI], AsyncIterator[None]],
+    routers: Sequence[APIRouter],
+    version: str = "0.1.0",
+) -> FastAPI:
+    """A service app with the conventions of DESIGN.md already in place."""
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings.auth_config())
+    app.state.readiness_checks = {}
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.include_router(metrics_router)
+    for router in routers:
+        app.include_router(router)
+    # Outermost last: the request id must exist before metrics log the request.
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,71 @@
+"""The settings every service shares, read from the environment by pydantic-settings."""
+
+from typing import Literal
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from todo_common.auth import AuthConfig
+
+DEV_JWT_SECRET = "todo-assistant-local-development-secret-do-not-deploy"  # noqa: S105  (refused in production)
+
+
+class ServiceSettings(BaseSettings):
+    """Host, port, logging and token verification; each service subclasses it."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    app_env: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    auth_jwt_secret: SecretStr | None = None
+    auth_jwks_url: str | None = None
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+
+    @field_validator(
+        "auth_jwt_secret", "auth_jwks_url", "auth_issuer", "auth_audience", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
+        if self.app_env != "production":
+            return self
+        secret = self.auth_jwt_secret.get_secret_value() if self.auth_jwt_secret else None
+        if secret is None and self.auth_jwks_url is None:
+            raise ValueError("production needs AUTH_JWT_SECRET or AUTH_JWKS_URL")
+        if secret is not None and (secret == DEV_JWT_SECRET or len(secret) < 32):
+            raise ValueError("AUTH_JWT_SECRET must be a real secret of at least 32 characters")
+        return self
+
+    @property
+    def jwt_secret(self) -> str | None:
+        """The HS256 secret in force: the configured one, or the local development default."""
+        if self.auth_jwt_secret is not None:
+            return self.auth_jwt_secret.get_secret_value()
+        if self.app_env != "production" and self.auth_jwks_url is None:
+            return DEV_JWT_SECRET
+        return None
+
+    def auth_config(self) -> AuthConfig:
+        """What the token verifier needs."""
+        return AuthConfig(
+            jwt_secret=self.jwt_secret,
+            jwks_url=self.auth_jwks_url,
+            issuer=self.auth_issuer,
+            audience=self.auth_audience,
+        )
+
+
+class DatabaseSettings(ServiceSettings):
+    """A service that owns tables: its database and pool."""
+
+    database_url: str
+    migrate_on_start: bool = True
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
