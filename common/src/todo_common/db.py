@@ -1,16 +1,20 @@
 """Database plumbing for the services that own tables: one engine and pool per process, one session per request."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event, text
+from sqlalchemy import DateTime, event, text
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.types import TypeDecorator
 
 from todo_common.settings import DatabaseSettings
 
@@ -18,6 +22,28 @@ from todo_common.settings import DatabaseSettings
 def is_sqlite(url: str) -> bool:
     """True for a local SQLite URL."""
     return url.startswith("sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite drops the offset; we put it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: use datetime.now(UTC)")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC."""
+    return datetime.now(UTC)
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -30,6 +56,8 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=True,
         )
+    if database := make_url(url).database:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -123,7 +123,11 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     for error in exc.errors():
         location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
         errors.append(
-            FieldError(location=location, field=".".join(path) or location, message=error["msg"])
+            FieldError(
+                location=location,
+                field=".".join(path) or location,
+                message=error["msg"].removeprefix("Value error, "),
+            )
         )
     return errors
 

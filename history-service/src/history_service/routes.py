@@ -1,0 +1,171 @@
+"""HTTP routes: parse, authorize (PathOwner), call the service, return the public schema."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from history_service.schemas import (
+    ID_PATTERN,
+    ConversationCreate,
+    ConversationPublic,
+    ConversationUpdate,
+    MessageCreate,
+    MessagePublic,
+    MessageWrite,
+    Page,
+)
+from history_service.service import HistoryService, to_public
+from todo_common.auth import PathOwner
+from todo_common.db import SessionDep
+from todo_common.problems import problem_responses
+
+
+async def history_service(session: SessionDep, owner: PathOwner) -> HistoryService:
+    """The service, bound to the verified caller and the request's transaction."""
+    return HistoryService(session, owner.user_id)
+
+
+Service = Annotated[HistoryService, Depends(history_service)]
+ConversationId = Annotated[str, Path(max_length=64, description="The conversation's id.")]
+MessageId = Annotated[str, Path(max_length=64, description="The message's id.")]
+AUTH_ERRORS = (401, 403, 422)
+
+router = APIRouter(
+    prefix="/api/{user_id}", tags=["conversations"], responses=problem_responses(*AUTH_ERRORS)
+)
+
+
+@router.post(
+    "/conversations",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": ConversationPublic, "description": "Already existed"},
+        **problem_responses(409),
+    },
+)
+async def create_conversation(
+    data: ConversationCreate, service: Service, response: Response
+) -> ConversationPublic:
+    """Start a conversation. Sending an `id` you already used returns that conversation with 200."""
+    conversation, created = await service.create_conversation(data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ConversationPublic.model_validate(conversation, from_attributes=True)
+
+
+@router.get("/conversations")
+async def list_conversations(
+    service: Service,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Only titles containing this text.")
+    ] = None,
+) -> Page[ConversationPublic]:
+    """The caller's conversations, most recently active first."""
+    return await service.list_conversations(limit, cursor, q)
+
+
+@router.get("/conversations/{conversation_id}", responses=problem_responses(404))
+async def get_conversation(conversation_id: ConversationId, service: Service) -> ConversationPublic:
+    """One conversation."""
+    return ConversationPublic.model_validate(
+        await service.conversation(conversation_id), from_attributes=True
+    )
+
+
+@router.patch("/conversations/{conversation_id}", responses=problem_responses(404))
+async def rename_conversation(
+    conversation_id: ConversationId, data: ConversationUpdate, service: Service
+) -> ConversationPublic:
+    """Rename a conversation."""
+    conversation = await service.rename_conversation(conversation_id, data.title)
+    return ConversationPublic.model_validate(conversation, from_attributes=True)
+
+
+@router.delete(
+    "/conversations/{conversation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+async def delete_conversation(conversation_id: ConversationId, service: Service) -> None:
+    """Delete a conversation (kept in storage, gone from every request)."""
+    await service.delete_conversation(conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", responses=problem_responses(404))
+async def list_messages(
+    conversation_id: ConversationId,
+    service: Service,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Literal["asc", "desc"] = "asc",
+    after: Annotated[
+        str | None,
+        Query(pattern=ID_PATTERN, description="A message id (or `next_cursor`): start after it."),
+    ] = None,
+) -> Page[MessagePublic]:
+    """Messages in the order they were added (`asc`) or newest first (`desc`)."""
+    return await service.list_messages(conversation_id, limit, order == "desc", after)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": MessagePublic, "description": "Same id and body: a retry"},
+        **problem_responses(404, 409),
+    },
+)
+async def add_message(
+    conversation_id: ConversationId, data: MessageCreate, service: Service, response: Response
+) -> MessagePublic:
+    """Append a message. Retrying with the same `id` and body stores nothing new and returns 200."""
+    message, created = await service.add_message(conversation_id, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return to_public(message)
+
+
+@router.put(
+    "/conversations/{conversation_id}/messages/{message_id}",
+    responses={
+        201: {"model": MessagePublic, "description": "Created"},
+        **problem_responses(404, 409),
+    },
+)
+async def put_message(
+    conversation_id: ConversationId,
+    message_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    data: MessageWrite,
+    service: Service,
+    response: Response,
+) -> MessagePublic:
+    """Create the message with this id, or replace its content."""
+    message, created = await service.put_message(conversation_id, message_id, data)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return to_public(message)
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages/{message_id}", responses=problem_responses(404)
+)
+async def get_message(
+    conversation_id: ConversationId, message_id: MessageId, service: Service
+) -> MessagePublic:
+    """One message."""
+    return to_public(await service.get_message(conversation_id, message_id))
+
+
+@router.delete(
+    "/conversations/{conversation_id}/messages/{message_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+async def delete_message(
+    conversation_id: ConversationId, message_id: MessageId, service: Service
+) -> None:
+    """Delete one message."""
+    await service.delete_message(conversation_id, message_id)

@@ -1,0 +1,121 @@
+"""Wire models: what clients send and what they get back."""
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+USER_CONTENT_MAX = 10_000
+OTHER_CONTENT_MAX = 100_000
+METADATA_MAX_BYTES = 64 * 1024
+
+ClientId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+T = TypeVar("T")
+
+
+class Role(StrEnum):
+    """Who wrote a message."""
+
+    user = "user"
+    assistant = "assistant"
+    tool = "tool"
+    system = "system"
+
+
+class ConversationCreate(BaseModel):
+    """Start a conversation; a client-chosen `id` makes the call idempotent."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: ClientId | None = None
+    title: Title | None = None
+
+
+class ConversationUpdate(BaseModel):
+    """Rename a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+
+
+class ConversationPublic(BaseModel):
+    """A conversation as clients see it."""
+
+    id: str
+    user_id: str
+    title: str | None
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+    last_message_preview: str | None
+
+
+class ToolCall(BaseModel):
+    """One tool the assistant called during a turn, and what came back."""
+
+    id: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=128)
+    arguments: dict[str, Any] | str | None = None
+    result: Any = None
+    status: Literal["ok", "error"] = "ok"
+    duration_ms: float | None = Field(default=None, ge=0)
+
+
+class MessageWrite(BaseModel):
+    """A message's content; `POST` may add a client `id` for idempotent retries."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Role
+    content: str = Field(max_length=OTHER_CONTENT_MAX)
+    tool_calls: list[ToolCall] | None = None
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _content_fits_role(cls, content: str, info: ValidationInfo) -> str:
+        if info.data.get("role") == Role.user and not 1 <= len(content) <= USER_CONTENT_MAX:
+            raise ValueError(f"a user message must be 1 to {USER_CONTENT_MAX} characters")
+        return content
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_fits(cls, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+        if metadata is not None and len(json.dumps(metadata)) > METADATA_MAX_BYTES:
+            raise ValueError(f"metadata must serialize to at most {METADATA_MAX_BYTES} bytes")
+        return metadata
+
+
+class MessageCreate(MessageWrite):
+    """`POST .../messages`: same `id` and body again is a harmless retry."""
+
+    id: ClientId | None = None
+
+
+class MessagePublic(BaseModel):
+    """A message as clients see it."""
+
+    id: str
+    conversation_id: str
+    role: Role
+    content: str
+    tool_calls: list[ToolCall] | None
+    metadata: dict[str, Any] | None
+    created_at: datetime
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a keyset-paginated listing."""
+
+    items: list[T]
+    next_cursor: str | None
+    has_more: bool

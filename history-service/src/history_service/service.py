@@ -1,0 +1,249 @@
+"""The conversation store's rules: ownership, idempotent ids, titles, previews and counts."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from history_service import cursors
+from history_service.models import Conversation, Message
+from history_service.repository import ConversationRepository, MessageRepository
+from history_service.schemas import (
+    ConversationCreate,
+    ConversationPublic,
+    MessageCreate,
+    MessagePublic,
+    MessageWrite,
+    Page,
+    Role,
+)
+from todo_common.db import utcnow
+from todo_common.problems import Conflict, FieldError, InvalidInput, NotFound
+
+AUTO_TITLE_MAX = 50
+PREVIEW_MAX = 100
+
+
+def auto_title(text: str) -> str:
+    """The first at most 50 characters of `text`, cut at a word boundary."""
+    words = " ".join(text.split())
+    if len(words) <= AUTO_TITLE_MAX:
+        return words
+    head = words[: AUTO_TITLE_MAX + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else words[:AUTO_TITLE_MAX]
+    return cut.rstrip(" ,.;:-") or words[:AUTO_TITLE_MAX]
+
+
+def preview(text: str) -> str | None:
+    """At most 100 characters of `text` on one line, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    if not flat:
+        return None
+    return flat if len(flat) <= PREVIEW_MAX else flat[: PREVIEW_MAX - 1] + "…"
+
+
+def new_id(prefix: str) -> str:
+    """A fresh id that matches the client id pattern."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def to_public(message: Message) -> MessagePublic:
+    """The wire form of a stored message."""
+    return MessagePublic(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        role=Role(message.role),
+        content=message.content,
+        tool_calls=message.tool_calls,  # type: ignore[arg-type]
+        metadata=message.meta,
+        created_at=message.created_at,
+    )
+
+
+def _stored_fields(data: MessageWrite) -> dict[str, Any]:
+    tool_calls = (
+        [call.model_dump(mode="json") for call in data.tool_calls]
+        if data.tool_calls is not None
+        else None
+    )
+    return {
+        "role": data.role.value,
+        "content": data.content,
+        "tool_calls": tool_calls,
+        "meta": data.metadata,
+    }
+
+
+class HistoryService:
+    """What one authenticated user may do with their conversations."""
+
+    def __init__(self, session: AsyncSession, user_id: str) -> None:
+        self.session = session
+        self.user_id = user_id
+        self.conversations = ConversationRepository(session, user_id)
+
+    async def conversation(self, conversation_id: str, *, for_update: bool = False) -> Conversation:
+        """The caller's live conversation, or 404 — whether it is missing, deleted or someone else's."""
+        conversation = await self.conversations.get(conversation_id, for_update=for_update)
+        if conversation is None:
+            raise NotFound(f"Conversation {conversation_id} not found.")
+        return conversation
+
+    async def create_conversation(self, data: ConversationCreate) -> tuple[Conversation, bool]:
+        """A new conversation, or the caller's existing one with that id (created=False)."""
+        if data.id is not None:
+            if existing := await self.conversations.get(data.id):
+                return existing, False
+            if await self.conversations.id_taken(data.id):
+                raise Conflict(f"Conversation id {data.id} is not available.")
+        now = utcnow()
+        conversation = Conversation(
+            id=data.id or new_id("conv"),
+            user_id=self.user_id,
+            title=data.title,
+            created_at=now,
+            updated_at=now,
+        )
+        self.conversations.add(conversation)
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise Conflict(f"Conversation id {conversation.id} is not available.") from exc
+        return conversation, True
+
+    async def list_conversations(
+        self, limit: int, cursor: str | None, q: str | None
+    ) -> Page[ConversationPublic]:
+        """A page of the caller's conversations, newest activity first."""
+        after = cursors.decode(cursor) if cursor else None
+        rows = await self.conversations.page(limit, after, q)
+        items, has_more = rows[:limit], len(rows) > limit
+        next_cursor = cursors.encode(items[-1].updated_at, items[-1].id) if has_more else None
+        return Page(
+            items=[ConversationPublic.model_validate(row, from_attributes=True) for row in items],
+            next_cursor=next_cursor,
+            has_more=has_more,
+        )
+
+    async def rename_conversation(self, conversation_id: str, title: str) -> Conversation:
+        """Give a conversation a new title."""
+        conversation = await self.conversation(conversation_id, for_update=True)
+        conversation.title = title
+        conversation.updated_at = utcnow()
+        await self.session.flush()
+        return conversation
+
+    async def delete_conversation(self, conversation_id: str) -> None:
+        """Soft delete: the rows stay, the conversation is gone for every request."""
+        conversation = await self.conversation(conversation_id, for_update=True)
+        conversation.deleted_at = utcnow()
+        await self.session.flush()
+
+    async def list_messages(
+        self, conversation_id: str, limit: int, descending: bool, after: str | None
+    ) -> Page[MessagePublic]:
+        """A page of messages in insertion order (or reversed); `after` is a message id."""
+        messages = MessageRepository(self.session, await self.conversation(conversation_id))
+        after_seq = None
+        if after is not None:
+            anchor = await messages.get(after)
+            if anchor is None:
+                raise InvalidInput(
+                    f"Message {after} is not in this conversation.",
+                    errors=[
+                        FieldError(location="query", field="after", message="no such message here")
+                    ],
+                )
+            after_seq = anchor.seq
+        rows = await messages.page(limit, descending, after_seq)
+        items, has_more = rows[:limit], len(rows) > limit
+        return Page(
+            items=[to_public(row) for row in items],
+            next_cursor=items[-1].id if has_more else None,
+            has_more=has_more,
+        )
+
+    async def get_message(self, conversation_id: str, message_id: str) -> Message:
+        """One message, or 404."""
+        messages = MessageRepository(self.session, await self.conversation(conversation_id))
+        if (message := await messages.get(message_id)) is None:
+            raise NotFound(f"Message {message_id} not found.")
+        return message
+
+    async def add_message(self, conversation_id: str, data: MessageCreate) -> tuple[Message, bool]:
+        """Append a message; the same id with the same body again is a no-op (created=False)."""
+        messages = MessageRepository(
+            self.session, await self.conversation(conversation_id, for_update=True)
+        )
+        if data.id is not None and (existing := await messages.get(data.id)):
+            if {
+                k: getattr(existing, k) for k in ("role", "content", "tool_calls", "meta")
+            } != _stored_fields(data):
+                raise Conflict(f"Message {data.id} already exists with different content.")
+            return existing, False
+        return await self._insert(messages, data.id or new_id("msg"), data), True
+
+    async def put_message(
+        self, conversation_id: str, message_id: str, data: MessageWrite
+    ) -> tuple[Message, bool]:
+        """Create the message with this id, or replace its content (created=False)."""
+        messages = MessageRepository(
+            self.session, await self.conversation(conversation_id, for_update=True)
+        )
+        existing = await messages.get(message_id)
+        if existing is None:
+            return await self._insert(messages, message_id, data), True
+        for field, value in _stored_fields(data).items():
+            setattr(existing, field, value)
+        await self.session.flush()
+        latest = await messages.latest()
+        changes: dict[str, object] = {"updated_at": utcnow()}
+        if latest is not None and latest.seq == existing.seq:
+            changes["last_message_preview"] = (
+                preview(existing.content) or messages.conversation.last_message_preview
+            )
+        await messages.record_activity(changes)
+        return existing, False
+
+    async def delete_message(self, conversation_id: str, message_id: str) -> None:
+        """Remove one message and bring the conversation's summary up to date."""
+        messages = MessageRepository(
+            self.session, await self.conversation(conversation_id, for_update=True)
+        )
+        if (message := await messages.get(message_id)) is None:
+            raise NotFound(f"Message {message_id} not found.")
+        await messages.delete(message)
+        latest = await messages.latest()
+        await messages.record_activity(
+            {
+                "message_count": Conversation.message_count - 1,
+                "last_message_preview": preview(latest.content) if latest else None,
+                "updated_at": utcnow(),
+            }
+        )
+
+    async def _insert(
+        self, messages: MessageRepository, message_id: str, data: MessageWrite
+    ) -> Message:
+        conversation = messages.conversation
+        message = Message(
+            id=message_id,
+            conversation_id=conversation.id,
+            user_id=self.user_id,
+            **_stored_fields(data),
+        )
+        try:
+            await messages.add(message)
+        except IntegrityError as exc:  # a concurrent insert of the same id won the race
+            raise Conflict(f"Message {message_id} already exists.") from exc
+        changes: dict[str, object] = {
+            "message_count": Conversation.message_count + 1,
+            "updated_at": message.created_at,
+        }
+        if text := preview(data.content):
+            changes["last_message_preview"] = text
+        if conversation.title is None and data.role == Role.user:
+            changes["title"] = auto_title(data.content)
+        await messages.record_activity(changes)
+        return message
