@@ -1,0 +1,126 @@
+"""TokenVerifier: HS256 with a secret, asymmetric keys from a JWKS, and the confusions in between."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from todo_common.auth import AuthConfig, TokenVerifier
+from todo_common.problems import Unauthorized
+from todo_common.settings import DEV_JWT_SECRET, ServiceSettings
+from todo_common.testing.tokens import TEST_JWT_SECRET, token_for
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+ED_KEY = ed25519.Ed25519PrivateKey.generate()
+
+
+def _jwks() -> bytes:
+    keys = []
+    for kid, key, alg in [("rsa-1", RSA_KEY, "RS256"), ("ed-1", ED_KEY, "EdDSA")]:
+        jwk = json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(key.public_key()))
+        keys.append({**jwk, "kid": kid, "use": "sig", "alg": alg})
+    return json.dumps({"keys": keys}).encode()
+
+
+@pytest.fixture(scope="module")
+def jwks_url() -> Iterator[str]:
+    """A real JWKS endpoint on loopback, like the identity provider's."""
+    body = _jwks()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/jwks"
+    server.shutdown()
+
+
+def claims(sub: str = "alice", **extra: object) -> dict[str, object]:
+    now = int(time.time())
+    return {"sub": sub, "iat": now, "exp": now + 300, **extra}
+
+
+async def test_hs256_token_is_accepted_with_the_secret():
+    principal = await TokenVerifier(AuthConfig(jwt_secret=TEST_JWT_SECRET)).verify(
+        token_for("alice")
+    )
+    assert principal.user_id == "alice"
+
+
+@pytest.mark.parametrize(
+    ("kid", "key", "alg"), [("rsa-1", RSA_KEY, "RS256"), ("ed-1", ED_KEY, "EdDSA")]
+)
+async def test_asymmetric_tokens_are_verified_against_the_jwks(jwks_url, kid, key, alg):
+    verifier = TokenVerifier(AuthConfig(jwks_url=jwks_url))
+    token = jwt.encode(claims("bob"), key, algorithm=alg, headers={"kid": kid})
+    assert (await verifier.verify(token)).user_id == "bob"
+
+
+@pytest.mark.parametrize("secret", [TEST_JWT_SECRET, None])
+async def test_hs256_signed_with_the_jwks_public_key_is_refused(jwks_url, secret):
+    """Algorithm confusion: the public key used as an HMAC secret must not verify."""
+    verifier = TokenVerifier(AuthConfig(jwt_secret=secret, jwks_url=jwks_url))
+    public_pem = RSA_KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = {"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}
+    forged = _hmac_token(header, claims(), public_pem)
+    with pytest.raises(Unauthorized):
+        await verifier.verify(forged)
+
+
+def _hmac_token(header: dict[str, object], payload: dict[str, object], key: bytes) -> str:
+    import base64
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}"
+    return f"{signing_input}.{b64(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())}"
+
+
+async def test_an_unknown_kid_or_foreign_key_is_refused(jwks_url):
+    verifier = TokenVerifier(AuthConfig(jwks_url=jwks_url))
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for token in [
+        jwt.encode(claims(), stranger, algorithm="RS256", headers={"kid": "rsa-1"}),
+        jwt.encode(claims(), RSA_KEY, algorithm="RS256", headers={"kid": "nobody"}),
+        token_for("alice"),  # HS256 while no secret is configured
+    ]:
+        with pytest.raises(Unauthorized):
+            await verifier.verify(token)
+
+
+def test_production_refuses_placeholder_secrets(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    for secret in [DEV_JWT_SECRET, "short"]:
+        monkeypatch.setenv("AUTH_JWT_SECRET", secret)
+        with pytest.raises(ValueError, match="AUTH_JWT_SECRET"):
+            ServiceSettings()
+    monkeypatch.delenv("AUTH_JWT_SECRET")
+    with pytest.raises(ValueError, match="AUTH_JWKS_URL"):
+        ServiceSettings()
+
+
+def test_development_falls_back_to_the_dev_secret_only_without_jwks(monkeypatch):
+    monkeypatch.delenv("AUTH_JWT_SECRET", raising=False)
+    monkeypatch.delenv("AUTH_JWKS_URL", raising=False)
+    assert ServiceSettings().jwt_secret == DEV_JWT_SECRET
+    monkeypatch.setenv("AUTH_JWKS_URL", "http://127.0.0.1:3000/api/auth/jwks")
+    assert ServiceSettings().jwt_secret is None

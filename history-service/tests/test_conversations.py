@@ -1,0 +1,134 @@
+"""Conversations: create (idempotent ids), list with keyset paging and search, rename, soft delete."""
+
+from sqlalchemy import text
+
+
+async def test_create_returns_the_conversation(alice):
+    created = await alice.create_conversation(title="Groceries")
+    assert created["user_id"] == "alice"
+    assert created["title"] == "Groceries"
+    assert created["message_count"] == 0
+    assert created["last_message_preview"] is None
+    assert created["created_at"].endswith("Z") or created["created_at"].endswith("+00:00")
+
+
+async def test_same_id_again_returns_the_existing_conversation_with_200(alice):
+    first = await alice.create_conversation(id="chat-1", title="First")
+    again = await alice.post("/conversations", json={"id": "chat-1", "title": "Other"})
+    assert again.status_code == 200
+    assert again.json() == first
+
+
+async def test_an_id_owned_by_another_user_is_a_conflict(alice, bob):
+    await alice.create_conversation(id="shared-id")
+    response = await bob.post("/conversations", json={"id": "shared-id"})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "alice" not in response.text
+
+
+async def test_invalid_ids_and_titles_are_rejected_naming_the_field(alice):
+    for body, field in [
+        ({"id": "has space"}, "id"),
+        ({"id": "x" * 65}, "id"),
+        ({"title": "t" * 201}, "title"),
+        ({"title": "   "}, "title"),
+    ]:
+        response = await alice.post("/conversations", json=body)
+        assert response.status_code == 422, body
+        assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+async def test_list_is_newest_activity_first_and_pages_without_loss(alice):
+    ids = [(await alice.create_conversation(title=f"c{i}"))["id"] for i in range(7)]
+    await alice.add_message(ids[2], "bump this one to the top")
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = (await alice.get("/conversations", params=params)).json()
+        seen += [item["id"] for item in page["items"]]
+        assert page["has_more"] == (page["next_cursor"] is not None)
+        if not page["has_more"]:
+            break
+        cursor = page["next_cursor"]
+    assert seen == [ids[2], *[i for i in reversed(ids) if i != ids[2]]]
+
+
+async def test_search_filters_by_title_case_insensitively(alice):
+    await alice.create_conversation(title="Weekly GROCERIES")
+    await alice.create_conversation(title="Taxes")
+    await alice.create_conversation(title="100% done_ok")
+    found = (await alice.get("/conversations", params={"q": "groceries"})).json()["items"]
+    assert [c["title"] for c in found] == ["Weekly GROCERIES"]
+    wildcard = (await alice.get("/conversations", params={"q": "%"})).json()["items"]
+    assert [c["title"] for c in wildcard] == ["100% done_ok"]
+
+
+async def test_limit_bounds_and_bad_cursor_are_422(alice):
+    for params, field in [
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"cursor": "garbage!"}, "cursor"),
+    ]:
+        response = await alice.get("/conversations", params=params)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == field
+
+
+async def test_rename(alice):
+    conversation = await alice.create_conversation()
+    response = await alice.patch(
+        f"/conversations/{conversation['id']}", json={"title": "  Renamed  "}
+    )
+    assert response.status_code == 200
+    assert response.json()["title"] == "Renamed"
+    assert (await alice.get(f"/conversations/{conversation['id']}")).json()["title"] == "Renamed"
+    assert (
+        await alice.patch(f"/conversations/{conversation['id']}", json={"title": ""})
+    ).status_code == 422
+
+
+async def test_soft_delete_hides_it_everywhere_and_keeps_the_rows(alice, db):
+    conversation = await alice.create_conversation()
+    cid = conversation["id"]
+    await alice.add_message(cid, "remember me")
+    assert (await alice.delete(f"/conversations/{cid}")).status_code == 204
+    assert (await alice.get(f"/conversations/{cid}")).status_code == 404
+    assert (await alice.patch(f"/conversations/{cid}", json={"title": "x"})).status_code == 404
+    assert (await alice.delete(f"/conversations/{cid}")).status_code == 404
+    assert (await alice.get(f"/conversations/{cid}/messages")).status_code == 404
+    assert (
+        await alice.post(f"/conversations/{cid}/messages", json={"role": "user", "content": "hi"})
+    ).status_code == 404
+    assert (await alice.post("/conversations", json={"id": cid})).status_code == 409
+    assert cid not in [c["id"] for c in (await alice.get("/conversations")).json()["items"]]
+    async with db.connect() as connection:
+        deleted_at = (
+            await connection.execute(
+                text("SELECT deleted_at FROM conversations WHERE id = :id"), {"id": cid}
+            )
+        ).scalar_one()
+        kept = (
+            await connection.execute(
+                text("SELECT count(*) FROM messages WHERE conversation_id = :id"), {"id": cid}
+            )
+        ).scalar_one()
+    assert deleted_at is not None
+    assert kept == 1
+
+
+async def test_another_users_conversation_is_404_never_200(alice, bob):
+    cid = (await alice.create_conversation(title="private"))["id"]
+    await alice.add_message(cid, "secret")
+    for method, path, body in [
+        ("GET", f"/conversations/{cid}", None),
+        ("PATCH", f"/conversations/{cid}", {"title": "mine now"}),
+        ("DELETE", f"/conversations/{cid}", None),
+        ("GET", f"/conversations/{cid}/messages", None),
+        ("POST", f"/conversations/{cid}/messages", {"role": "user", "content": "hi"}),
+    ]:
+        response = await bob.request(method, path, json=body)
+        assert response.status_code == 404, (method, path)
+        assert "secret" not in response.text
+        assert "private" not in response.text
+    assert (await alice.get(f"/conversations/{cid}")).json()["title"] == "private"

@@ -1,0 +1,84 @@
+"""Property: whatever several users do, none of them ever reads, changes or learns of another's data."""
+
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from history_service.app import create_app
+from todo_common.testing.tokens import auth_header
+
+USERS = ["ann", "ben", "cat"]
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["create", "message", "rename", "delete", "read", "list"]),
+        st.sampled_from(USERS),  # who acts
+        st.integers(min_value=0, max_value=20),  # which conversation (index into all ever created)
+        st.text(min_size=1, max_size=40),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@pytest.fixture
+def sync_client(settings):
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations)
+def test_no_user_ever_sees_another_users_conversations(sync_client, ops):
+    run = uuid.uuid4().hex[:8]
+    users = {name: f"{name}-{run}" for name in USERS}
+    owner_of: list[tuple[str, str]] = []  # (conversation id, owner) in creation order
+    live: dict[str, set[str]] = {name: set() for name in USERS}
+    texts: dict[str, set[str]] = {name: set() for name in USERS}
+
+    def call(method, name, path, **kwargs):
+        user = users[name]
+        return sync_client.request(
+            method, f"/api/{user}{path}", headers=auth_header(user), **kwargs
+        )
+
+    for op, actor, index, content in ops:
+        target = owner_of[index % len(owner_of)] if owner_of else None
+        if op == "create" or target is None:
+            response = call("POST", actor, "/conversations", json={})
+            assert response.status_code == 201
+            owner_of.append((response.json()["id"], actor))
+            live[actor].add(response.json()["id"])
+            continue
+        cid, owner = target
+        visible = owner == actor and cid in live[owner]
+        if op == "message":
+            response = call(
+                "POST",
+                actor,
+                f"/conversations/{cid}/messages",
+                json={"role": "user", "content": content},
+            )
+            assert response.status_code == (201 if visible else 404)
+            if visible:
+                texts[actor].add(content)
+        elif op == "rename":
+            response = call("PATCH", actor, f"/conversations/{cid}", json={"title": content})
+            assert response.status_code in ((200, 422) if visible else (404, 422))
+        elif op == "delete":
+            response = call("DELETE", actor, f"/conversations/{cid}")
+            assert response.status_code == (204 if visible else 404)
+            if visible:
+                live[owner].discard(cid)
+        elif op == "read":
+            response = call("GET", actor, f"/conversations/{cid}/messages", params={"limit": 200})
+            assert response.status_code == (200 if visible else 404)
+            if visible:
+                assert {m["content"] for m in response.json()["items"]} <= texts[actor]
+        listed = call("GET", actor, "/conversations", params={"limit": 100}).json()["items"]
+        assert {c["id"] for c in listed} == live[actor]
+        assert all(c["user_id"] == users[actor] for c in listed)

@@ -1,0 +1,203 @@
+"""Messages: append, idempotent retries, limits, metadata round trip, upsert, delete, stable paging."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+
+@pytest.fixture
+async def conversation(alice) -> str:
+    return (await alice.create_conversation())["id"]
+
+
+async def message_count(db, conversation_id: str) -> int:
+    async with db.connect() as connection:
+        query = text("SELECT count(*) FROM messages WHERE conversation_id = :id")
+        return (await connection.execute(query, {"id": conversation_id})).scalar_one()
+
+
+async def test_first_user_message_titles_the_conversation_and_updates_the_summary(
+    alice, conversation
+):
+    before = (await alice.get(f"/conversations/{conversation}")).json()
+    await alice.add_message(
+        conversation, "Please add a task to buy groceries and then call the dentist about Monday"
+    )
+    await alice.add_message(conversation, "Done! I added it.", role="assistant")
+    after = (await alice.get(f"/conversations/{conversation}")).json()
+    assert after["title"] == "Please add a task to buy groceries and then call"
+    assert after["message_count"] == 2
+    assert after["last_message_preview"] == "Done! I added it."
+    assert after["updated_at"] > before["updated_at"]
+
+
+async def test_preview_is_at_most_100_characters(alice, conversation):
+    await alice.add_message(conversation, "word " * 60)
+    preview = (await alice.get(f"/conversations/{conversation}")).json()["last_message_preview"]
+    assert len(preview) == 100
+    assert preview.endswith("…")
+
+
+async def test_a_titled_conversation_keeps_its_title(alice):
+    cid = (await alice.create_conversation(title="Mine"))["id"]
+    await alice.add_message(cid, "something else entirely")
+    assert (await alice.get(f"/conversations/{cid}")).json()["title"] == "Mine"
+
+
+async def test_user_message_length_boundary(alice, conversation, db):
+    ok = await alice.post(
+        f"/conversations/{conversation}/messages", json={"role": "user", "content": "x" * 10_000}
+    )
+    assert ok.status_code == 201
+    too_long = await alice.post(
+        f"/conversations/{conversation}/messages", json={"role": "user", "content": "x" * 10_001}
+    )
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "content"
+    empty = await alice.post(
+        f"/conversations/{conversation}/messages", json={"role": "user", "content": ""}
+    )
+    assert empty.status_code == 422
+    assert await message_count(db, conversation) == 1
+    assert (await alice.get(f"/conversations/{conversation}")).json()["message_count"] == 1
+
+
+async def test_other_roles_may_be_long_or_empty(alice, conversation):
+    await alice.add_message(conversation, "y" * 100_000, role="assistant")
+    await alice.add_message(conversation, "", role="assistant")
+    response = await alice.post(
+        f"/conversations/{conversation}/messages", json={"role": "tool", "content": "z" * 100_001}
+    )
+    assert response.status_code == 422
+    bad_role = await alice.post(
+        f"/conversations/{conversation}/messages", json={"role": "robot", "content": "hi"}
+    )
+    assert bad_role.status_code == 422
+    assert bad_role.json()["errors"][0]["field"] == "role"
+
+
+async def test_same_id_and_body_is_a_retry_and_different_body_is_409(alice, conversation, db):
+    body = {
+        "id": "turn-1-user",
+        "role": "user",
+        "content": "Add a task",
+        "metadata": {"client": "web"},
+    }
+    first = await alice.post(f"/conversations/{conversation}/messages", json=body)
+    retry = await alice.post(f"/conversations/{conversation}/messages", json=body)
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json() == first.json()
+    changed = await alice.post(
+        f"/conversations/{conversation}/messages", json={**body, "content": "Something else"}
+    )
+    assert changed.status_code == 409
+    assert await message_count(db, conversation) == 1
+    assert (await alice.get(f"/conversations/{conversation}")).json()["message_count"] == 1
+
+
+async def test_metadata_and_tool_calls_round_trip_exactly(alice, conversation):
+    metadata = {"z": 1, "a": {"nested": [1, 2.5, None, True]}, "ünïcode": "✓ 日本", "empty": {}}
+    tool_calls = [
+        {
+            "id": "call_1",
+            "name": "add_task",
+            "arguments": {"title": "Buy milk"},
+            "result": {"task_id": 3},
+            "status": "ok",
+            "duration_ms": 4.2,
+        },
+        {
+            "id": "call_2",
+            "name": "delete_task",
+            "arguments": '{"task_id": 99}',
+            "result": "Task 99 not found",
+            "status": "error",
+            "duration_ms": 1.0,
+        },
+    ]
+    created = await alice.add_message(
+        conversation, "Done.", role="assistant", metadata=metadata, tool_calls=tool_calls
+    )
+    fetched = (await alice.get(f"/conversations/{conversation}/messages/{created['id']}")).json()
+    assert fetched["metadata"] == metadata
+    assert list(fetched["metadata"]) == list(metadata)
+    assert fetched["tool_calls"] == tool_calls
+
+
+async def test_oversized_metadata_is_rejected(alice, conversation):
+    response = await alice.post(
+        f"/conversations/{conversation}/messages",
+        json={"role": "assistant", "content": "x", "metadata": {"blob": "a" * 70_000}},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "metadata"
+
+
+async def test_put_creates_then_replaces(alice, conversation):
+    path = f"/conversations/{conversation}/messages/assistant-1"
+    created = await alice.put(path, json={"role": "assistant", "content": "Partial"})
+    replaced = await alice.put(
+        path, json={"role": "assistant", "content": "Partial, then complete."}
+    )
+    assert (created.status_code, replaced.status_code) == (201, 200)
+    assert replaced.json()["created_at"] == created.json()["created_at"]
+    summary = (await alice.get(f"/conversations/{conversation}")).json()
+    assert summary["message_count"] == 1
+    assert summary["last_message_preview"] == "Partial, then complete."
+
+
+async def test_delete_message_updates_the_summary(alice, conversation):
+    await alice.add_message(conversation, "first")
+    second = await alice.add_message(conversation, "second", role="assistant")
+    assert (
+        await alice.delete(f"/conversations/{conversation}/messages/{second['id']}")
+    ).status_code == 204
+    assert (
+        await alice.get(f"/conversations/{conversation}/messages/{second['id']}")
+    ).status_code == 404
+    summary = (await alice.get(f"/conversations/{conversation}")).json()
+    assert (summary["message_count"], summary["last_message_preview"]) == (1, "first")
+
+
+async def test_messages_with_identical_timestamps_page_without_loss_or_repeat(
+    alice, conversation, db
+):
+    tie = datetime(2026, 1, 1, tzinfo=UTC)
+    async with db.begin() as connection:
+        for i in range(23):
+            await connection.execute(
+                text(
+                    "INSERT INTO messages (id, conversation_id, user_id, role, content, created_at) "
+                    "VALUES (:id, :cid, 'alice', 'user', :content, :at)"
+                ),
+                {"id": f"m{i:02d}", "cid": conversation, "content": f"message {i}", "at": tie},
+            )
+    expected = [f"m{i:02d}" for i in range(23)]
+    for order, want in [("asc", expected), ("desc", expected[::-1])]:
+        seen, after = [], None
+        while True:
+            params = {"limit": 5, "order": order, **({"after": after} if after else {})}
+            page = (
+                await alice.get(f"/conversations/{conversation}/messages", params=params)
+            ).json()
+            seen += [m["id"] for m in page["items"]]
+            if not page["has_more"]:
+                break
+            after = page["next_cursor"]
+        assert seen == want, order
+
+
+async def test_after_an_unknown_message_is_422_naming_after(alice, conversation):
+    response = await alice.get(f"/conversations/{conversation}/messages", params={"after": "nope"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "after"
+
+
+async def test_a_message_of_another_users_conversation_is_404(alice, bob, conversation):
+    message = await alice.add_message(conversation, "mine")
+    path = f"/conversations/{conversation}/messages/{message['id']}"
+    assert (await bob.get(path)).status_code == 404
+    assert (await bob.put(path, json={"role": "user", "content": "hijack"})).status_code == 404
+    assert (await bob.delete(path)).status_code == 404
+    assert (await alice.get(path)).json()["content"] == "mine"
