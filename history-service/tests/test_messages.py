@@ -168,11 +168,20 @@ async def test_messages_with_identical_timestamps_page_without_loss_or_repeat(
         for i in range(23):
             await connection.execute(
                 text(
-                    "INSERT INTO messages (id, conversation_id, user_id, role, content, created_at) "
-                    "VALUES (:id, :cid, 'alice', 'user', :content, :at)"
+                    "INSERT INTO messages (id, conversation_id, seq, user_id, role, content, created_at) "
+                    "VALUES (:id, :cid, :seq, 'alice', 'user', :content, :at)"
                 ),
-                {"id": f"m{i:02d}", "cid": conversation, "content": f"message {i}", "at": tie},
+                {
+                    "id": f"m{i:02d}",
+                    "cid": conversation,
+                    "seq": i + 1,
+                    "content": f"message {i}",
+                    "at": tie,
+                },
             )
+        await connection.execute(
+            text("UPDATE conversations SET last_seq = 23 WHERE id = :id"), {"id": conversation}
+        )
     expected = [f"m{i:02d}" for i in range(23)]
     for order, want in [("asc", expected), ("desc", expected[::-1])]:
         seen, after = [], None

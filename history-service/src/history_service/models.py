@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -18,9 +19,6 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from todo_common.db import UTCDateTime, utcnow
-
-# SQLite only autoincrements a plain INTEGER primary key.
-SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Conversation(SQLModel, table=True):
@@ -53,34 +51,39 @@ class Conversation(SQLModel, table=True):
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")
     )
     last_message_preview: str | None = Field(default=None, sa_column=Column(String(100)))
+    last_seq: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
 
 
 class Message(SQLModel, table=True):
-    """One message; `seq` is the insertion sequence that orders a conversation without ties."""
+    """One message; `seq` numbers a conversation's messages in insertion order, without ties.
+
+    The primary key (conversation_id, seq) is the only index that orders messages, so the newest
+    100 of any conversation are one short index range, however many messages others hold.
+    """
 
     __tablename__ = "messages"
     __table_args__ = (
+        PrimaryKeyConstraint("conversation_id", "seq", name="pk_messages"),
         UniqueConstraint("conversation_id", "id", name="uq_messages_conversation_id_id"),
     )
 
-    seq: int | None = Field(
-        default=None, sa_column=Column(SEQUENCE, primary_key=True, autoincrement=True)
-    )
-    id: str = Field(sa_column=Column(String(64), nullable=False))
     conversation_id: str = Field(
         sa_column=Column(String(64), ForeignKey("conversations.id"), nullable=False)
     )
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
+    id: str = Field(sa_column=Column(String(64), nullable=False))
     user_id: str = Field(sa_column=Column(String, nullable=False))
     role: str = Field(sa_column=Column(String(16), nullable=False))
     content: str = Field(sa_column=Column(Text, nullable=False))
-    tool_calls: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    tool_calls: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
     # Plain JSON (not JSONB) keeps the client's document byte-for-byte, key order included.
-    meta: dict[str, Any] | None = Field(default=None, sa_column=Column("metadata", JSON))
+    meta: dict[str, Any] | None = Field(
+        default=None, sa_column=Column("metadata", JSON(none_as_null=True))
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
-
-
-# Keyset paging of a conversation in either direction walks this index; the newest 100 messages
-# cost the same in a conversation of 100 or 100,000.
-Index("ix_messages_conversation_seq", Message.__table__.c.conversation_id, Message.__table__.c.seq)

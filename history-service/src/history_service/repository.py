@@ -4,6 +4,7 @@ through a conversation that passed it."""
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +63,10 @@ class ConversationRepository:
         self.session.add(conversation)
 
 
+def _by_sequence(descending: bool) -> Any:
+    return Message.seq.desc() if descending else Message.seq.asc()  # type: ignore[attr-defined]
+
+
 class MessageRepository:
     """The messages of one conversation the caller owns."""
 
@@ -82,12 +87,13 @@ class MessageRepository:
         query = self._in_conversation()
         if after_seq is not None:
             query = query.where(Message.seq < after_seq if descending else Message.seq > after_seq)  # type: ignore[operator]
-        order = Message.seq.desc() if descending else Message.seq.asc()  # type: ignore[union-attr]
-        return (await self.session.scalars(query.order_by(order).limit(limit + 1))).all()
+        return (
+            await self.session.scalars(query.order_by(_by_sequence(descending)).limit(limit + 1))
+        ).all()
 
     async def latest(self) -> Message | None:
         """The newest message."""
-        query = self._in_conversation().order_by(Message.seq.desc()).limit(1)  # type: ignore[union-attr]
+        query = self._in_conversation().order_by(_by_sequence(descending=True)).limit(1)
         return (await self.session.scalars(query)).first()
 
     async def count(self) -> int:
@@ -109,9 +115,17 @@ class MessageRepository:
         await self.session.delete(message)
         await self.session.flush()
 
-    async def record_activity(self, changes: dict[str, object]) -> None:
-        """Apply summary changes (count, preview, title, updated_at) to the conversation row."""
-        await self.session.execute(
-            update(Conversation).where(Conversation.id == self.conversation.id).values(**changes)
+    async def record_activity(self, changes: dict[str, object]) -> int:
+        """Apply summary changes to the conversation row in one atomic UPDATE; returns its `last_seq`.
+
+        Taking the next sequence number this way also serializes inserts into one conversation.
+        """
+        statement = (
+            update(Conversation)
+            .where(Conversation.id == self.conversation.id)
+            .values(**changes)
+            .returning(Conversation.last_seq)
         )
+        last_seq = (await self.session.execute(statement)).scalar_one()
         await self.session.refresh(self.conversation)
+        return last_seq

@@ -226,24 +226,26 @@ class HistoryService:
     async def _insert(
         self, messages: MessageRepository, message_id: str, data: MessageWrite
     ) -> Message:
-        conversation = messages.conversation
+        conversation, now = messages.conversation, utcnow()
+        changes: dict[str, object] = {
+            "last_seq": Conversation.last_seq + 1,
+            "message_count": Conversation.message_count + 1,
+            "updated_at": now,
+        }
+        if text := preview(data.content):
+            changes["last_message_preview"] = text
+        if conversation.title is None and data.role == Role.user:
+            changes["title"] = auto_title(data.content)
         message = Message(
             id=message_id,
             conversation_id=conversation.id,
+            seq=await messages.record_activity(changes),
             user_id=self.user_id,
+            created_at=now,
             **_stored_fields(data),
         )
         try:
             await messages.add(message)
         except IntegrityError as exc:  # a concurrent insert of the same id won the race
             raise Conflict(f"Message {message_id} already exists.") from exc
-        changes: dict[str, object] = {
-            "message_count": Conversation.message_count + 1,
-            "updated_at": message.created_at,
-        }
-        if text := preview(data.content):
-            changes["last_message_preview"] = text
-        if conversation.title is None and data.role == Role.user:
-            changes["title"] = auto_title(data.content)
-        await messages.record_activity(changes)
         return message

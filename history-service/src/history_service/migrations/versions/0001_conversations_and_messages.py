@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("deleted_at", UTCDateTime()),
         sa.Column("message_count", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("last_message_preview", sa.String(100)),
+        sa.Column("last_seq", sa.BigInteger(), nullable=False, server_default="0"),
     )
     op.create_index(
         "ix_conversations_user_recent",
@@ -42,28 +43,22 @@ def upgrade() -> None:
     op.create_table(
         "messages",
         sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
-        sa.Column("id", sa.String(64), nullable=False),
-        sa.Column(
             "conversation_id", sa.String(64), sa.ForeignKey("conversations.id"), nullable=False
         ),
+        sa.Column("seq", sa.BigInteger(), nullable=False, autoincrement=False),
+        sa.Column("id", sa.String(64), nullable=False),
         sa.Column("user_id", sa.String(), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("tool_calls", sa.JSON()),
-        sa.Column("metadata", sa.JSON()),
+        sa.Column("tool_calls", sa.JSON(none_as_null=True)),
+        sa.Column("metadata", sa.JSON(none_as_null=True)),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("conversation_id", "seq", name="pk_messages"),
         sa.UniqueConstraint("conversation_id", "id", name="uq_messages_conversation_id_id"),
     )
-    op.create_index("ix_messages_conversation_seq", "messages", ["conversation_id", "seq"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_messages_conversation_seq", "messages")
     op.drop_table("messages")
     op.drop_index("ix_conversations_user_recent", "conversations")
     op.drop_table("conversations")
