@@ -29,7 +29,7 @@ class Service:
 def services() -> list[Service]:
     """The local stack: SQLite files under .data/, the offline model, everything on 127.0.0.1."""
     common = {"APP_ENV": "development", "HOST": "127.0.0.1"}
-    stack = [
+    return [
         Service(
             "history-service",
             [sys.executable, "-m", "history_service.main"],
@@ -37,7 +37,6 @@ def services() -> list[Service]:
             {**common, "DATABASE_URL": f"sqlite+aiosqlite:///{DATA / 'history.db'}"},
         ),
     ]
-    return stack
 
 
 def wait_healthy(service: Service, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
