@@ -75,7 +75,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop_all)
     for service in services():
         env = {**os.environ, **service.env, "PORT": str(service.port)}
-        process = subprocess.Popen(service.command, cwd=service.cwd, env=env, start_new_session=True)
+        process = subprocess.Popen(
+            service.command, cwd=service.cwd, env=env, start_new_session=True
+        )
         running.append((service, process))
         wait_healthy(service, process)
         print(f"  {service.name:<16} http://127.0.0.1:{service.port}", flush=True)
