@@ -210,3 +210,14 @@ async def test_a_message_of_another_users_conversation_is_404(alice, bob, conver
     assert (await bob.put(path, json={"role": "user", "content": "hijack"})).status_code == 404
     assert (await bob.delete(path)).status_code == 404
     assert (await alice.get(path)).json()["content"] == "mine"
+
+
+async def test_nul_characters_are_422_not_a_database_error(alice, conversation):
+    response = await alice.post(
+        f"/conversations/{conversation}/messages", json={"role": "user", "content": "a\x00b"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "content"
+    renamed = await alice.patch(f"/conversations/{conversation}", json={"title": "\x00"})
+    assert renamed.status_code == 422
+    assert (await alice.get("/conversations", params={"q": "\x00"})).status_code == 422

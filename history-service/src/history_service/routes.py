@@ -18,6 +18,7 @@ from history_service.service import HistoryService, to_public
 from todo_common.auth import PathOwner
 from todo_common.db import SessionDep
 from todo_common.problems import problem_responses
+from todo_common.text import NO_NUL_PATTERN
 
 
 async def history_service(session: SessionDep, owner: PathOwner) -> HistoryService:
@@ -61,7 +62,10 @@ async def list_conversations(
         str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Only titles containing this text.")
+        str | None,
+        Query(
+            max_length=200, pattern=NO_NUL_PATTERN, description="Only titles containing this text."
+        ),
     ] = None,
 ) -> Page[ConversationPublic]:
     """The caller's conversations, most recently active first."""

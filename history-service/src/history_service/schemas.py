@@ -14,13 +14,15 @@ from pydantic import (
     field_validator,
 )
 
+from todo_common.text import PlainText
+
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 USER_CONTENT_MAX = 10_000
 OTHER_CONTENT_MAX = 100_000
 METADATA_MAX_BYTES = 64 * 1024
 
 ClientId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 T = TypeVar("T")
 
 
@@ -76,7 +78,7 @@ class MessageWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     role: Role
-    content: str = Field(max_length=OTHER_CONTENT_MAX)
+    content: PlainText = Field(max_length=OTHER_CONTENT_MAX)
     tool_calls: list[ToolCall] | None = None
     metadata: dict[str, Any] | None = None
 
