@@ -14,4 +14,7 @@ def _no_nul(value: str) -> str:
     return value
 
 
-PlainText = Annotated[str, AfterValidator(_no_nul)]
+NoNul = AfterValidator(_no_nul)
+"""Use after any StringConstraints: `Annotated[str, StringConstraints(...), NoNul]`."""
+
+PlainText = Annotated[str, NoNul]

@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
 )
 
-from todo_common.text import PlainText
+from todo_common.text import NoNul, PlainText
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 USER_CONTENT_MAX = 10_000
@@ -22,7 +22,9 @@ OTHER_CONTENT_MAX = 100_000
 METADATA_MAX_BYTES = 64 * 1024
 
 ClientId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Title = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
 T = TypeVar("T")
 
 
