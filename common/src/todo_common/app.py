@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from todo_common.auth import TokenVerifier
 from todo_common.health import health_router
 from todo_common.metrics import MetricsMiddleware, metrics_router
-from todo_common.problems import install_problem_handlers
+from todo_common.problems import UnexpectedErrorMiddleware, install_problem_handlers
 from todo_common.request_id import RequestIdMiddleware
 from todo_common.settings import ServiceSettings
 
@@ -36,5 +36,6 @@ def create_service_app(
         app.include_router(router)
     # Outermost last: the request id must exist before metrics log the request.
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

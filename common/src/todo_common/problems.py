@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_common.request_id import current_request_id
 
@@ -150,14 +151,39 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "An unexpected error occurred.")
+class UnexpectedErrorMiddleware:
+    """The last line: an exception escaping a route becomes a 500 problem, logged with the request id.
+
+    Starlette's own catch-all runs outside every middleware, where the request id is already gone;
+    this one sits just inside RequestIdMiddleware.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:  # a streaming response is under way: nothing sensible left to send
+                raise
+            response = problem_response(Request(scope), 500, "An unexpected error occurred.")
+            await response(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make every error this app can produce a problem+json response."""
+    """Make every error a route raises a problem+json response (see also UnexpectedErrorMiddleware)."""
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,109 @@
+"""The conventions every service app gets from create_service_app: problems, request ids, health, metrics."""
+
+from contextlib import asynccontextmanager
+
+import httpx2
+import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from todo_common.app import create_service_app
+from todo_common.auth import PathOwner
+from todo_common.problems import Conflict
+from todo_common.settings import ServiceSettings
+from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+
+router = APIRouter()
+
+
+class Body(BaseModel):
+    name: str
+
+
+@router.get("/boom")
+async def boom() -> None:
+    raise RuntimeError("password=hunter2 in a stack trace")
+
+
+@router.get("/conflict")
+async def conflict() -> None:
+    raise Conflict("Already taken.")
+
+
+@router.post("/api/{user_id}/echo")
+async def echo(body: Body, owner: PathOwner) -> dict[str, str]:
+    return {"user": owner.user_id, "name": body.name}
+
+
+@asynccontextmanager
+async def lifespan(app):
+    yield
+
+
+@pytest.fixture
+async def client():
+    settings = ServiceSettings(auth_jwt_secret=TEST_JWT_SECRET, app_env="test")
+    app = create_service_app(
+        title="t", description="d", settings=settings, lifespan=lifespan, routers=[router]
+    )
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://svc.test") as client:
+        yield client
+
+
+async def test_unexpected_errors_are_a_bare_500_problem(client):
+    response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["title"] == "Internal Server Error"
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_typed_errors_keep_their_status_and_detail(client):
+    response = await client.get("/conflict")
+    assert (response.status_code, response.json()["detail"]) == (409, "Already taken.")
+
+
+async def test_unknown_routes_and_methods_are_problems(client):
+    missing = await client.get("/nowhere")
+    wrong_method = await client.delete("/healthz")
+    assert (missing.status_code, wrong_method.status_code) == (404, 405)
+    assert (
+        missing.headers["content-type"]
+        == wrong_method.headers["content-type"]
+        == "application/problem+json"
+    )
+
+
+async def test_validation_errors_name_the_field(client):
+    response = await client.post("/api/alice/echo", json={"nom": "x"}, headers=auth_header("alice"))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"location": "body", "field": "name", "message": "Field required"}
+    ]
+    malformed = await client.post(
+        "/api/alice/echo",
+        content=b"{not json",
+        headers={**auth_header("alice"), "content-type": "application/json"},
+    )
+    assert malformed.status_code == 422
+
+
+async def test_request_id_is_echoed_when_sane_and_replaced_when_not(client):
+    kept = await client.get("/healthz", headers={"X-Request-ID": "trace-abc.123"})
+    replaced = await client.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"})
+    generated = await client.get("/healthz")
+    assert kept.headers["x-request-id"] == "trace-abc.123"
+    assert replaced.headers["x-request-id"] != "bad id\nwith newline"
+    assert len(generated.headers["x-request-id"]) == 32
+
+
+async def test_health_and_metrics_need_no_token_and_count_requests_by_route(client):
+    await client.post("/api/alice/echo", json={"name": "x"}, headers=auth_header("alice"))
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ready"}
+    metrics = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="POST",route="/api/{user_id}/echo",status="200"}' in metrics
