@@ -11,6 +11,7 @@ from todo_common.metrics import MetricsMiddleware, metrics_router
 from todo_common.problems import UnexpectedErrorMiddleware, install_problem_handlers
 from todo_common.request_id import RequestIdMiddleware
 from todo_common.settings import ServiceSettings
+from todo_common.tracing import install_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -38,4 +39,6 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    # Only when OTEL_EXPORTER_OTLP_ENDPOINT is set; OTEL_SERVICE_NAME overrides the title.
+    install_tracing(app, title)
     return app

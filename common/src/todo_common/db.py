@@ -54,7 +54,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
+            pool_pre_ping=settings.db_pool_pre_ping,
         )
     if database := make_url(url).database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
