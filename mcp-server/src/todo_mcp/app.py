@@ -1,0 +1,75 @@
+"""The service: REST under /api, MCP Streamable HTTP at /mcp, one engine, migrations on start."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
+
+from fastapi import FastAPI
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.routing import Route
+
+from todo_common.app import create_service_app
+from todo_common.db import create_sessionmaker, ping
+from todo_common.migrations import upgrade_to_head
+from todo_mcp.allow import install_allow_header
+from todo_mcp.auth import JwtTokenVerifier
+from todo_mcp.database import create_task_engine
+from todo_mcp.routes import router
+from todo_mcp.settings import Settings
+from todo_mcp.tools import TaskServer, create_mcp_server
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "todo_mcp_alembic_version"
+# Every /mcp request must carry a bearer token, which a DNS-rebinding page cannot have; Host
+# checks would only turn away proxies, containers and ASGI test clients (421).
+OPEN_HOSTS = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+async def migrate(settings: Settings) -> None:
+    """Bring the database schema to the newest revision."""
+    await upgrade_to_head(MIGRATIONS, settings.database_url, VERSION_TABLE)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The mcp-server ASGI app (uvicorn factory)."""
+    settings = settings or Settings()
+    app = create_service_app(
+        title="Todo Assistant task server",
+        description="The user's tasks: MCP tools at /mcp, REST for the web app under /api.",
+        settings=settings,
+        lifespan=_lifespan,
+        routers=[router],
+    )
+    install_allow_header(app)
+    mcp = create_mcp_server(
+        lambda: app.state.sessionmaker,
+        JwtTokenVerifier(app.state.token_verifier),
+        settings.auth_issuer,
+    )
+    mcp_app = mcp.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        json_response=True,
+        transport_security=OPEN_HOSTS,
+    )
+    # An exact route, not a mount: a mount at / would swallow every unknown path.
+    app.router.routes.append(Route("/mcp", mcp_app, include_in_schema=False))
+    app.state.mcp = mcp
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    mcp: TaskServer = app.state.mcp
+    if settings.migrate_on_start:
+        await migrate(settings)
+    engine = create_task_engine(settings)
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.readiness_checks["database"] = partial(ping, engine)
+    try:
+        async with mcp.session_manager.run():
+            yield
+    finally:
+        await engine.dispose()

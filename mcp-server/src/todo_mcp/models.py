@@ -1,0 +1,109 @@
+"""The tasks table and its SQLModel family: Base, Create, Replace, Update, table, Public."""
+
+from datetime import datetime
+
+from pydantic import StrictBool
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    String,
+    false,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from todo_common.db import UTCDateTime, utcnow
+from todo_mcp.fields import Description, DueDate, Priority, Tags, Title
+
+# SQLite only autoincrements a plain INTEGER primary key.
+TASK_ID = BigInteger().with_variant(Integer(), "sqlite")
+# Tags are read with every task and filtered on rarely, so they live in the row (no join to load
+# them): JSONB on PostgreSQL, where a GIN index serves `tags @> '["x"]'`; JSON text on SQLite,
+# where `json_each` filters within the user's rows.
+TAGS = JSON().with_variant(JSONB(), "postgresql")
+# "high first" as an ascending key; the same SQL text is indexed, so the planner can match it.
+PRIORITY_RANK_SQL = "(CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)"
+
+
+class TaskBase(SQLModel):
+    """The fields a user edits."""
+
+    title: Title
+    description: Description = None
+    priority: Priority = "medium"
+    due_date: DueDate = None
+    tags: Tags = Field(default_factory=list)
+
+
+class TaskCreate(TaskBase):
+    """A new task (POST body, `add_task` arguments)."""
+
+
+class TaskReplace(TaskBase):
+    """Every editable field at once (PUT body); omitted optional fields are reset."""
+
+    completed: StrictBool = False
+
+
+class TaskUpdate(SQLModel):
+    """Some editable fields (PATCH body, `update_task` arguments); only those sent change."""
+
+    title: Title | None = None
+    description: Description = None
+    completed: StrictBool | None = None
+    priority: Priority | None = None
+    due_date: DueDate = None
+    tags: Tags | None = None
+
+
+class Task(SQLModel, table=True):
+    """A user's task row."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint("priority IN ('low', 'medium', 'high')", name="ck_tasks_priority"),
+        # One index per sort order, each led by the owner: a page is a short index range scan.
+        Index("ix_tasks_user_created", "user_id", "created_at", "id"),
+        Index("ix_tasks_user_due_date", "user_id", "due_date", "id"),
+        Index("ix_tasks_user_title", "user_id", "title", "id"),
+        Index("ix_tasks_user_priority", "user_id", text(PRIORITY_RANK_SQL), "id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(TASK_ID, primary_key=True))
+    user_id: str = Field(sa_column=Column(String(255), nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(String(1000)))
+    completed: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    priority: str = Field(
+        default="medium", sa_column=Column(String(6), nullable=False, server_default="medium")
+    )
+    due_date: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(TAGS, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class TaskPublic(SQLModel):
+    """A task as every client sees it."""
+
+    id: int
+    title: str
+    description: str | None
+    completed: bool
+    priority: Priority
+    due_date: datetime | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,105 @@
+"""Queries. Every read or write of a task starts from `TaskRepository.owned()`, the one place
+that filters by owner; a task of someone else is simply not there."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, true, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import func
+
+from todo_mcp.cursors import Keyset
+from todo_mcp.fields import SortKey
+from todo_mcp.models import PRIORITY_RANK_SQL, Task
+from todo_mcp.schemas import TaskQuery
+
+MAX_TASK_ID = 2**63 - 1
+PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_rank = literal_column(PRIORITY_RANK_SQL)
+_column = Task.__table__.c  # type: ignore[attr-defined]
+
+
+class TaskRepository:
+    """A user's tasks."""
+
+    def __init__(self, session: AsyncSession, user_id: str) -> None:
+        self.session = session
+        self.user_id = user_id
+
+    def owned(self) -> Select[tuple[Task]]:
+        """The user's tasks: the base of every query."""
+        return select(Task).where(_column.user_id == self.user_id)
+
+    async def get(self, task_id: int) -> Task | None:
+        """The user's task with this id, if any."""
+        if not 1 <= task_id <= MAX_TASK_ID:
+            return None
+        return (await self.session.scalars(self.owned().where(_column.id == task_id))).first()
+
+    async def page(self, query: TaskQuery, after: Keyset | None) -> Sequence[Task]:
+        """Up to `query.limit + 1` matching tasks in `query.sort` order, after the keyset `after`."""
+        statement = self.owned().where(*self._filters(query))
+        if after is not None:
+            statement = statement.where(_after(after))
+        statement = statement.order_by(*_order(query.sort)).limit(query.limit + 1)
+        return (await self.session.scalars(statement)).all()
+
+    def add(self, task: Task) -> None:
+        """Stage a new task."""
+        self.session.add(task)
+
+    async def delete(self, task: Task) -> None:
+        """Stage the removal of a task this repository returned."""
+        await self.session.delete(task)
+
+    def _filters(self, query: TaskQuery) -> list[ColumnElement[bool]]:
+        filters: list[ColumnElement[bool]] = []
+        if query.status != "all":
+            filters.append(_column.completed == (query.status == "completed"))
+        if query.priority is not None:
+            filters.append(_column.priority == query.priority)
+        if query.search:
+            filters.append(
+                or_(
+                    _column.title.icontains(query.search, autoescape=True),
+                    _column.description.icontains(query.search, autoescape=True),
+                )
+            )
+        if query.tag is not None:
+            filters.append(self._has_tag(query.tag))
+        return filters
+
+    def _has_tag(self, tag: str) -> ColumnElement[bool]:
+        bind: Any = self.session.bind
+        if bind.dialect.name == "postgresql":
+            return type_coerce(_column.tags, JSONB).contains([tag])
+        values = func.json_each(_column.tags).table_valued("value")
+        return select(true()).select_from(values).where(values.c.value == tag).exists()
+
+
+def sort_value(task: Task, sort: SortKey) -> Any:
+    """The value of `task` under the sort key `sort`, as a cursor stores it."""
+    if sort == "priority":
+        return PRIORITY_RANK[task.priority]
+    if sort == "created":
+        return task.created_at
+    return getattr(task, sort)
+
+
+def _key(sort: SortKey) -> Any:
+    return _rank if sort == "priority" else _column[sort if sort != "created" else "created_at"]
+
+
+def _order(sort: SortKey) -> list[Any]:
+    key = _key(sort)
+    first = key.asc().nulls_last() if sort == "due_date" else key.asc()
+    return [first, _column.id.asc()]
+
+
+def _after(keyset: Keyset) -> ColumnElement[bool]:
+    key, value, task_id = _key(keyset.sort), keyset.value, keyset.task_id
+    if value is None:  # only due_date is nullable, and nulls sort last
+        return and_(key.is_(None), _column.id > task_id)
+    tail = [key.is_(None)] if keyset.sort == "due_date" else []
+    return or_(key > value, and_(key == value, _column.id > task_id), *tail)

@@ -1,0 +1,46 @@
+"""Wire types of the task listing and the tool results."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from todo_mcp.fields import Limit, Priority, SearchText, SortKey, StatusFilter, Tag
+from todo_mcp.models import TaskPublic
+
+
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    # A query parameter is left out, never null: document it as the plain type.
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+
+
+QueryOptional = Field(json_schema_extra=_absent_not_null)
+
+
+class TaskQuery(BaseModel):
+    """Filters, order and page of a task listing (the `list_tasks` arguments)."""
+
+    status: StatusFilter = "all"
+    search: Annotated[SearchText | None, QueryOptional] = None
+    priority: Annotated[Priority | None, QueryOptional] = None
+    tag: Annotated[Tag | None, QueryOptional] = None
+    sort: SortKey = "created"
+    limit: Limit = 50
+    cursor: Annotated[str | None, QueryOptional] = None
+
+
+class TaskPage(BaseModel):
+    """One page of tasks; pass `next_cursor` back as `cursor` for the next page (null at the end)."""
+
+    tasks: list[TaskPublic]
+    count: int = Field(description="Number of tasks on this page.")
+    next_cursor: str | None = None
+
+
+class TaskAction(BaseModel):
+    """What a task tool did, to which task."""
+
+    task_id: int
+    status: Literal["created", "completed", "deleted", "updated"]
+    title: str

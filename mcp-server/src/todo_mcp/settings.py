@@ -1,0 +1,16 @@
+"""mcp-server configuration, from the environment."""
+
+from pydantic import SecretStr
+
+from todo_common.settings import DatabaseSettings
+
+
+class Settings(DatabaseSettings):
+    """HOST, PORT, DATABASE_URL, the shared AUTH_*/LOG_*/DB_* variables, and the stdio token."""
+
+    port: int = 8002
+    database_url: str = "sqlite+aiosqlite:///.data/tasks.db"
+    db_pool_pre_ping: bool = False
+    """A ping is three round trips per tool call; dead connections are dropped without one."""
+    todo_mcp_token: SecretStr | None = None
+    """The bearer token naming the one user a `--transport stdio` process serves."""

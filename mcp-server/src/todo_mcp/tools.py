@@ -1,0 +1,229 @@
+"""The MCP server: five task tools over the task service, for the signed-in user only."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
+
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from todo_common.problems import ProblemError
+from todo_mcp.auth import JwtTokenVerifier, current_user_id
+from todo_mcp.fields import (
+    DUE_DATE_SCHEMA,
+    Description,
+    DueDate,
+    Limit,
+    Priority,
+    SearchText,
+    SortKey,
+    StatusFilter,
+    Tag,
+    Tags,
+    Title,
+)
+from todo_mcp.models import TaskCreate, TaskUpdate
+from todo_mcp.schemas import TaskAction, TaskPage, TaskQuery
+from todo_mcp.service import TaskService
+
+M = TypeVar("M", bound=BaseModel)
+Sessions = Callable[[], async_sessionmaker[AsyncSession]]
+TaskId = Annotated[int, Field(description="The task's id, as list_tasks shows it.")]
+
+INSTRUCTIONS = """Manage the signed-in user's todo list. Tasks have an integer id, a title, an
+optional description, a priority (low, medium, high), an optional due date and tags. To act on a
+task the user names by title, call list_tasks with `search` first and use the id it returns; if
+several tasks match, ask the user which one."""
+
+
+class TaskServer(MCPServer):
+    """An MCPServer that knows where its database sessions come from."""
+
+    def __init__(self, sessions: Sessions, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sessions = sessions
+
+
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+@asynccontextmanager
+async def task_service(ctx: Context, *, one_statement: bool = False) -> AsyncIterator[TaskService]:
+    """The caller's task service in a transaction committed on success; domain errors → tool
+    errors. `one_statement` work is atomic by itself and skips the BEGIN/COMMIT round trips."""
+    user_id = current_user_id()
+    server = ctx.mcp_server
+    assert isinstance(server, TaskServer)
+    async with server.sessions()() as session:
+        if one_statement:
+            await session.connection(execution_options=AUTOCOMMIT)
+        try:
+            yield TaskService(session, user_id)
+        except ProblemError as exc:
+            raise ToolError(str(exc)) from exc
+        await session.commit()
+
+
+def validated(model: type[M], **arguments: Any) -> M:
+    """`model` built from tool arguments; invalid ones become a tool error naming each field."""
+    try:
+        return model.model_validate(arguments)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'arguments'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ToolError(f"Invalid arguments: {problems}") from exc
+
+
+async def add_task(
+    title: Title,
+    ctx: Context,
+    description: Description = None,
+    priority: Annotated[Priority, Field(description="How important it is.")] = "medium",
+    due_date: DueDate = None,
+    tags: Tags | None = None,
+) -> TaskAction:
+    """Add a new task to the user's todo list. Use a short imperative title ("Buy groceries");
+    put any extra detail in `description`."""
+    data = validated(
+        TaskCreate,
+        title=title,
+        description=description,
+        priority=priority,
+        due_date=due_date,
+        tags=tags or [],
+    )
+    async with task_service(ctx, one_statement=True) as tasks:
+        task = await tasks.add(data)
+        return TaskAction(task_id=task.id or 0, status="created", title=task.title)
+
+
+async def list_tasks(
+    ctx: Context,
+    status: Annotated[
+        StatusFilter, Field(description="all, pending (not done) or completed.")
+    ] = "all",
+    search: Annotated[
+        SearchText | None,
+        Field(description="Only tasks whose title or description contains this text."),
+    ] = None,
+    priority: Annotated[Priority | None, Field(description="Only tasks of this priority.")] = None,
+    tag: Annotated[Tag | None, Field(description="Only tasks carrying this tag.")] = None,
+    sort: Annotated[
+        SortKey,
+        Field(
+            description="created (oldest first), due_date (soonest first, undated last), "
+            "priority (high first) or title (A-Z)."
+        ),
+    ] = "created",
+    limit: Annotated[Limit, Field(description="Page size, 1-100.")] = 50,
+    cursor: Annotated[
+        str | None, Field(description="next_cursor from the previous page, to continue.")
+    ] = None,
+) -> TaskPage:
+    """List the user's tasks, optionally filtered, sorted and paged. Each task has its id, which
+    the other tools take. When next_cursor is not null, more tasks follow."""
+    query = validated(
+        TaskQuery,
+        status=status,
+        search=search,
+        priority=priority,
+        tag=tag,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    async with task_service(ctx, one_statement=True) as tasks:
+        return await tasks.find(query)
+
+
+async def complete_task(task_id: TaskId, ctx: Context) -> TaskAction:
+    """Mark a task as done. Completing a task that is already done is harmless."""
+    async with task_service(ctx) as tasks:
+        task = await tasks.complete(task_id)
+        return TaskAction(task_id=task_id, status="completed", title=task.title)
+
+
+async def delete_task(task_id: TaskId, ctx: Context) -> TaskAction:
+    """Delete a task permanently."""
+    async with task_service(ctx) as tasks:
+        task = await tasks.delete(task_id)
+        return TaskAction(task_id=task_id, status="deleted", title=task.title)
+
+
+async def update_task(
+    task_id: TaskId,
+    ctx: Context,
+    title: Title | None = None,
+    description: Annotated[
+        str | None,
+        Field(max_length=1000, description="New details; an empty string removes them."),
+    ] = None,
+    completed: Annotated[
+        bool | None, Field(description="true marks it done, false reopens it.")
+    ] = None,
+    priority: Annotated[Priority | None, Field(description="New priority.")] = None,
+    due_date: Annotated[str | None, WithJsonSchema(DUE_DATE_SCHEMA)] = None,
+    tags: Annotated[
+        Tags | None, Field(description="Replaces all tags; an empty list removes them.")
+    ] = None,
+) -> TaskAction:
+    """Change a task: give its id and only the fields to change (at least one). An empty string
+    clears description or due_date."""
+    given = {
+        "title": title,
+        "description": description,
+        "completed": completed,
+        "priority": priority,
+        "due_date": due_date,
+        "tags": tags,
+    }
+    changes = validated(TaskUpdate, **{k: v for k, v in given.items() if v is not None})
+    async with task_service(ctx) as tasks:
+        task = await tasks.update(task_id, changes)
+        return TaskAction(task_id=task_id, status="updated", title=task.title)
+
+
+TOOLS = {
+    add_task: "Add task",
+    list_tasks: "List tasks",
+    complete_task: "Complete task",
+    delete_task: "Delete task",
+    update_task: "Update task",
+}
+_WRITE = {"read_only_hint": False, "open_world_hint": False}
+ANNOTATIONS = {
+    "add_task": ToolAnnotations(**_WRITE, destructive_hint=False, idempotent_hint=False),
+    "list_tasks": ToolAnnotations(read_only_hint=True, open_world_hint=False),
+    "complete_task": ToolAnnotations(**_WRITE, destructive_hint=False, idempotent_hint=True),
+    "delete_task": ToolAnnotations(**_WRITE, destructive_hint=True, idempotent_hint=True),
+    "update_task": ToolAnnotations(**_WRITE, destructive_hint=False, idempotent_hint=True),
+}
+
+
+def create_mcp_server(
+    sessions: Sessions, verifier: JwtTokenVerifier | None = None, issuer_url: str | None = None
+) -> TaskServer:
+    """The task tools; with a verifier, every HTTP request must carry a valid bearer token."""
+    auth = None
+    if verifier is not None:
+        auth = AuthSettings(issuer_url=issuer_url or "http://127.0.0.1", resource_server_url=None)
+    server = TaskServer(
+        sessions,
+        name="todo-mcp",
+        version="0.1.0",
+        instructions=" ".join(INSTRUCTIONS.split()),
+        token_verifier=verifier,
+        auth=auth,
+    )
+    for tool, title in TOOLS.items():
+        description = " ".join((tool.__doc__ or "").split())
+        server.add_tool(
+            tool, title=title, description=description, annotations=ANNOTATIONS[tool.__name__]
+        )
+    return server
