@@ -1,0 +1,236 @@
+"""A typed client of history-service that acts with the caller's own token."""
+
+import logging
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx2
+from pydantic import BaseModel
+
+from todo_common.auth import Principal
+from todo_common.problems import (
+    BadGateway,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+)
+from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
+
+logger = logging.getLogger(__name__)
+Role = Literal["user", "assistant", "tool", "system"]
+
+
+class Conversation(BaseModel):
+    """A conversation as history-service returns it."""
+
+    id: str
+    title: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    message_count: int = 0
+    last_message_preview: str | None = None
+
+
+class StoredToolCall(BaseModel):
+    """One tool call kept in a message's `tool_calls`."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any] | str | None = None
+    result: Any = None
+    status: Literal["ok", "error"] = "ok"
+    duration_ms: float | None = None
+
+
+class Message(BaseModel):
+    """A message as history-service returns it."""
+
+    id: str
+    conversation_id: str
+    role: Role
+    content: str
+    tool_calls: list[StoredToolCall] | None = None
+    metadata: dict[str, Any] | None = None
+    created_at: datetime
+
+
+class MessageWrite(BaseModel):
+    """What the gateway writes for one message."""
+
+    id: str
+    role: Role
+    content: str
+    tool_calls: list[StoredToolCall] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class ConversationPage(BaseModel):
+    """One page of conversations."""
+
+    items: list[Conversation]
+    next_cursor: str | None = None
+    has_more: bool = False
+
+
+class MessagePage(BaseModel):
+    """One page of messages."""
+
+    items: list[Message]
+    next_cursor: str | None = None
+    has_more: bool = False
+
+
+class HistoryClient:
+    """history-service over the process's one shared HTTP client."""
+
+    def __init__(self, http: httpx2.AsyncClient) -> None:
+        self.http = http
+
+    async def create_conversation(
+        self, caller: Principal, conversation_id: str, title: str | None = None
+    ) -> Conversation:
+        """Create (or, for the same id again, fetch) a conversation."""
+        body: dict[str, Any] = {"id": conversation_id}
+        if title:
+            body["title"] = title
+        data = await self._send(caller, "POST", "/conversations", json=body)
+        return Conversation.model_validate(data)
+
+    async def get_conversation(self, caller: Principal, conversation_id: str) -> Conversation:
+        """One conversation; NotFound when missing, deleted or someone else's."""
+        return Conversation.model_validate(
+            await self._send(caller, "GET", f"/conversations/{conversation_id}")
+        )
+
+    async def list_conversations(
+        self, caller: Principal, limit: int, cursor: str | None
+    ) -> ConversationPage:
+        """The caller's conversations, newest first."""
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return ConversationPage.model_validate(
+            await self._send(caller, "GET", "/conversations", params=params)
+        )
+
+    async def rename_conversation(
+        self, caller: Principal, conversation_id: str, title: str
+    ) -> Conversation:
+        """Give a conversation a new title."""
+        data = await self._send(
+            caller, "PATCH", f"/conversations/{conversation_id}", json={"title": title}
+        )
+        return Conversation.model_validate(data)
+
+    async def delete_conversation(self, caller: Principal, conversation_id: str) -> None:
+        """Soft-delete a conversation."""
+        await self._send(caller, "DELETE", f"/conversations/{conversation_id}")
+
+    async def list_messages(
+        self,
+        caller: Principal,
+        conversation_id: str,
+        *,
+        limit: int,
+        order: Literal["asc", "desc"],
+        after: str | None = None,
+    ) -> MessagePage:
+        """A page of messages in insertion order (`asc`) or newest first (`desc`)."""
+        params: dict[str, Any] = {"limit": limit, "order": order}
+        if after:
+            params["after"] = after
+        path = f"/conversations/{conversation_id}/messages"
+        return MessagePage.model_validate(await self._send(caller, "GET", path, params=params))
+
+    async def get_message(
+        self, caller: Principal, conversation_id: str, message_id: str
+    ) -> Message | None:
+        """One message, or None when the conversation has no message with that id."""
+        path = f"/conversations/{conversation_id}/messages/{message_id}"
+        try:
+            return Message.model_validate(await self._send(caller, "GET", path))
+        except NotFound:
+            return None
+
+    async def add_message(
+        self, caller: Principal, conversation_id: str, message: MessageWrite
+    ) -> Message:
+        """Append a message; the same id and body again is a harmless retry."""
+        path = f"/conversations/{conversation_id}/messages"
+        body = message.model_dump(mode="json", exclude_none=True)
+        return Message.model_validate(await self._send(caller, "POST", path, json=body))
+
+    async def put_message(
+        self, caller: Principal, conversation_id: str, message: MessageWrite
+    ) -> Message:
+        """Insert or replace the message with this id."""
+        path = f"/conversations/{conversation_id}/messages/{message.id}"
+        body = message.model_dump(mode="json", exclude_none=True, exclude={"id"})
+        return Message.model_validate(await self._send(caller, "PUT", path, json=body))
+
+    async def delete_message(
+        self, caller: Principal, conversation_id: str, message_id: str
+    ) -> None:
+        """Remove one message."""
+        await self._send(
+            caller, "DELETE", f"/conversations/{conversation_id}/messages/{message_id}"
+        )
+
+    async def ping(self) -> None:
+        """Raise unless history-service answers its health check."""
+        response = await self.http.get("/healthz")
+        response.raise_for_status()
+
+    async def _send(
+        self,
+        caller: Principal,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {caller.token}"}
+        if request_id := current_request_id():
+            headers[REQUEST_ID_HEADER] = request_id
+        url = f"/api/{caller.user_id}{path}"
+        try:
+            response = await self.http.request(
+                method, url, json=json, params=params, headers=headers
+            )
+        except httpx2.TimeoutException as exc:
+            raise ServiceUnavailable("The conversation history service timed out.") from exc
+        except httpx2.TransportError as exc:
+            raise ServiceUnavailable("The conversation history service is unavailable.") from exc
+        if response.status_code >= 400:
+            raise _problem_for(response)
+        return response.json() if response.content else None
+
+
+def _problem_for(response: httpx2.Response) -> Exception:
+    """Map a history-service error to the gateway's own typed error."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if status == 404:
+        return NotFound("The conversation or message does not exist.")
+    if status == 409:
+        return Conflict(detail or "That id is already used for something else.")
+    if status == 422:
+        errors = [FieldError.model_validate(e) for e in body.get("errors") or []]
+        return InvalidInput(detail, errors=errors or None)
+    if status == 401:
+        return Unauthorized("The conversation history service refused the token.")
+    if status == 403:
+        return Forbidden(detail)
+    if status == 503:
+        return ServiceUnavailable("The conversation history service is unavailable.")
+    logger.warning("history-service answered %s: %s", status, detail)
+    return BadGateway("The conversation history service failed.")

@@ -1,0 +1,122 @@
+"""mcp-server's task tools for the agent: shared connections, each HTTP request under the turn's token.
+
+A new MCP connection per turn costs a handshake (~50 ms). Instead a few long-lived connections
+are shared, and an `httpx2.Auth` stamps every request with the token of the turn that sends it:
+mcp 2.x sends each message in its sender's contextvars, so the token set for a turn travels with
+that turn's requests and no other. The tools list is the same for everyone, so it is cached.
+"""
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Generator, Mapping
+from contextvars import ContextVar
+from typing import Any
+
+import httpx2
+from agents.mcp import MCPServer, MCPServerStreamableHttp
+from agents.mcp.util import MCPToolCustomDataContext
+
+from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
+
+logger = logging.getLogger(__name__)
+_turn_token: ContextVar[str | None] = ContextVar("mcp_turn_token", default=None)
+OK_MARKER = "mcp_ok"
+
+
+class TurnAuth(httpx2.Auth):
+    """Bearer token and request id of the turn whose context sends the request."""
+
+    def auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
+        """Stamp the headers; a request outside any turn goes without a token (and gets a 401)."""
+        if token := _turn_token.get():
+            request.headers["Authorization"] = f"Bearer {token}"
+        if request_id := current_request_id():
+            request.headers[REQUEST_ID_HEADER] = request_id
+        yield request
+
+
+def use_token(token: str) -> None:
+    """Make MCP requests sent from this context (and tasks it starts) carry `token`."""
+    _turn_token.set(token)
+
+
+def _tool_outcome(context: MCPToolCustomDataContext) -> Mapping[str, Any]:
+    # Present only when mcp-server answered; a transport failure leaves custom_data empty.
+    return {OK_MARKER: not context.is_error}
+
+
+class McpTools:
+    """A small pool of shared connections to mcp-server, opened on first use."""
+
+    def __init__(self, url: str, timeout: float, size: int) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._slots: list[MCPServer | None] = [None] * max(1, size)
+        self._locks = [asyncio.Lock() for _ in self._slots]
+        self._next = itertools.count()
+
+    async def server_for_turn(self, token: str) -> MCPServer | None:
+        """A connected server for this turn's tools, or None when mcp-server cannot be reached."""
+        use_token(token)
+        slot = next(self._next) % len(self._slots)
+        if (server := self._slots[slot]) is not None:
+            return server
+        async with self._locks[slot]:
+            if self._slots[slot] is None:
+                self._slots[slot] = await self._connect()
+        return self._slots[slot]
+
+    async def discard(self, server: MCPServer) -> None:
+        """Drop a connection that failed; the next turn opens a fresh one."""
+        for slot, current in enumerate(self._slots):
+            if current is server:
+                self._slots[slot] = None
+        await _close(server)
+
+    async def close(self) -> None:
+        """Close every connection (application shutdown)."""
+        servers = [server for server in self._slots if server is not None]
+        self._slots = [None] * len(self._slots)
+        for server in servers:
+            await _close(server)
+
+    async def _connect(self) -> MCPServer | None:
+        server = MCPServerStreamableHttp(
+            params={
+                "url": self.url,
+                "timeout": self.timeout,
+                "sse_read_timeout": self.timeout,
+                "httpx_client_factory": _client_factory,
+            },
+            name="todo-tasks",
+            cache_tools_list=True,
+            client_session_timeout_seconds=self.timeout,
+            use_structured_content=True,
+            custom_data_extractor=_tool_outcome,
+        )
+        try:
+            await server.connect()
+            await server.list_tools()
+        except (Exception, BaseExceptionGroup) as exc:
+            logger.warning("mcp-server is unreachable at %s: %s", self.url, type(exc).__name__)
+            await _close(server)
+            return None
+        return server
+
+
+def _client_factory(
+    headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None
+) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(
+        headers=headers, timeout=timeout, auth=TurnAuth(), follow_redirects=False
+    )
+
+
+async def _close(server: MCPServer) -> None:
+    try:
+        await server.cleanup()
+    except (Exception, BaseExceptionGroup):
+        logger.debug("ignored an error while closing an MCP connection", exc_info=True)

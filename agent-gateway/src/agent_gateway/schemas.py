@@ -1,0 +1,49 @@
+"""Wire models of the REST chat endpoint."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MESSAGE_MAX = 10_000
+
+
+class ChatRequest(BaseModel):
+    """One user message; `message_id` makes a retry safe."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="Continue this conversation; omit to start one.",
+    )
+    message: str = Field(min_length=1, max_length=MESSAGE_MAX, description="What the user says.")
+    message_id: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="Idempotency key: a retry with the same id stores nothing twice.",
+    )
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, message: str) -> str:
+        if not message.strip():
+            raise ValueError("the message is blank")
+        return message
+
+
+class ToolCallPublic(BaseModel):
+    """A task tool the assistant called during the turn."""
+
+    name: str
+    arguments: dict[str, Any] | str | None
+    result: Any
+    status: Literal["ok", "error"]
+
+
+class ChatResponse(BaseModel):
+    """The assistant's answer, with the tool calls that produced it."""
+
+    conversation_id: str
+    response: str
+    tool_calls: list[ToolCallPublic]

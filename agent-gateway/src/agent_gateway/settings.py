@@ -1,0 +1,49 @@
+"""agent-gateway configuration, from the environment."""
+
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+
+from todo_common.settings import ServiceSettings
+
+ModelProviderName = Literal["offline", "openai", "openai-compatible"]
+
+
+class Settings(ServiceSettings):
+    """HOST, PORT, the shared AUTH_*/LOG_* variables, downstream URLs and the model."""
+
+    port: int = 8000
+    history_service_url: str = "http://127.0.0.1:8001"
+    mcp_server_url: str = "http://127.0.0.1:8002/mcp"
+    model_provider: ModelProviderName = "offline"
+    model: str | None = None
+    """Model name; defaults to `gpt-4.1-mini` for openai and `llama3.1` for openai-compatible."""
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    history_window: int = 40
+    history_timeout_seconds: float = 10.0
+    mcp_timeout_seconds: float = 10.0
+    mcp_connections: int = 4
+    """How many shared MCP connections to spread concurrent turns over."""
+    model_timeout_seconds: float = 60.0
+    max_agent_turns: int = 8
+    """Model calls allowed in one chat turn (each tool round trip is one)."""
+
+    @field_validator("openai_api_key", "openai_base_url", "model", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def model_name(self) -> str:
+        """The model to ask for, with a per-provider default."""
+        if self.model:
+            return self.model
+        return {"offline": "offline", "openai": "gpt-4.1-mini"}.get(self.model_provider, "llama3.1")
+
+    @property
+    def mcp_health_url(self) -> str:
+        """mcp-server's /healthz, next to its /mcp endpoint."""
+        base = self.mcp_server_url.rstrip("/")
+        base = base.removesuffix("/mcp")
+        return f"{base}/healthz"

@@ -1,0 +1,155 @@
+"""ChatKit's `Store`, backed by history-service: thread = conversation, item = message.
+
+It holds no state of its own: every call goes to history-service with the token found in the
+request context, so any gateway instance can serve any request.
+"""
+
+import contextlib
+from typing import Any
+
+from chatkit.store import Store, StoreItemType
+from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata, UserMessageItem
+
+from agent_gateway.context import RequestContext
+from agent_gateway.history_client import HistoryClient, MessageWrite
+from agent_gateway.ids import new_id
+from agent_gateway.items import item_to_message, message_to_item
+from todo_common.problems import InvalidInput, NotFound
+
+_PREFIXES = {"message": "msg", "workflow": "wf", "tool_call": "tc", "task": "tsk"}
+MAX_MESSAGES_PAGE = 200
+MAX_THREADS_PAGE = 100
+
+
+class HistoryStore(Store[RequestContext]):
+    """Threads and items, read and written through history-service as the caller."""
+
+    def __init__(self, history: HistoryClient) -> None:
+        self.history = history
+
+    def generate_thread_id(self, context: RequestContext) -> str:
+        """A thread id with 128 random bits."""
+        return new_id("thr")
+
+    def generate_item_id(
+        self, item_type: StoreItemType, thread: ThreadMetadata, context: RequestContext
+    ) -> str:
+        """An item id with 128 random bits."""
+        return new_id(_PREFIXES.get(item_type, item_type))
+
+    async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
+        """The conversation as a thread; NotFound when it is missing or someone else's."""
+        conversation = await self.history.get_conversation(context.principal, thread_id)
+        return ThreadMetadata(
+            id=conversation.id, title=conversation.title, created_at=conversation.created_at
+        )
+
+    async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
+        """Create the conversation, or rename it."""
+        caller = context.principal
+        if thread.title is None:
+            await self.history.create_conversation(caller, thread.id)
+            return
+        try:
+            await self.history.rename_conversation(caller, thread.id, thread.title)
+        except NotFound:
+            await self.history.create_conversation(caller, thread.id, thread.title)
+
+    async def load_threads(
+        self, limit: int, after: str | None, order: str, context: RequestContext
+    ) -> Page[ThreadMetadata]:
+        """The caller's conversations, most recently active first (history-service's one order)."""
+        page = await self.history.list_conversations(
+            context.principal, min(limit, MAX_THREADS_PAGE), after
+        )
+        threads = [
+            ThreadMetadata(id=c.id, title=c.title, created_at=c.created_at) for c in page.items
+        ]
+        return Page(data=threads, has_more=page.has_more, after=page.next_cursor)
+
+    async def load_thread_items(
+        self, thread_id: str, after: str | None, limit: int, order: str, context: RequestContext
+    ) -> Page[ThreadItem]:
+        """A page of items; `after` is the id of the last item of the previous page."""
+        page = await self.history.list_messages(
+            context.principal,
+            thread_id,
+            limit=min(limit, MAX_MESSAGES_PAGE),
+            order="asc" if order == "asc" else "desc",
+            after=after,
+        )
+        items = [message_to_item(message) for message in page.items]
+        last = items[-1].id if items and page.has_more else None
+        return Page(data=items, has_more=page.has_more, after=last)
+
+    async def add_thread_item(
+        self, thread_id: str, item: ThreadItem, context: RequestContext
+    ) -> None:
+        """Store a new item: a user message once (retries are harmless), the rest by upsert."""
+        message = item_to_message(item, context.tool_calls.pop(item.id, None))
+        if isinstance(item, UserMessageItem):
+            await self.history.add_message(context.principal, thread_id, message)
+        else:
+            # A retried turn rewrites its answer under the same derived id.
+            await self.history.put_message(context.principal, thread_id, message)
+
+    async def add_partial_item(
+        self, thread_id: str, item: ThreadItem, context: RequestContext
+    ) -> None:
+        """Store what a stream had produced when the client went away, marked as partial."""
+        message = item_to_message(item, context.tool_calls.pop(item.id, None), partial=True)
+        await self.history.put_message(context.principal, thread_id, message)
+
+    async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        """Replace an item, keeping the tool calls stored with it."""
+        existing = await self.history.get_message(context.principal, thread_id, item.id)
+        calls = context.tool_calls.pop(item.id, None) or (existing.tool_calls if existing else None)
+        await self.history.put_message(context.principal, thread_id, item_to_message(item, calls))
+
+    async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
+        """One item; NotFound when the thread has no such item."""
+        message = await self.history.get_message(context.principal, thread_id, item_id)
+        if message is None:
+            raise NotFound("The thread has no such item.")
+        return message_to_item(message)
+
+    async def set_feedback(
+        self, thread_id: str, item_ids: list[str], kind: str, context: RequestContext
+    ) -> None:
+        """Remember the user's feedback beside each item (the item itself stays untouched)."""
+        for item_id in item_ids:
+            message = await self.history.get_message(context.principal, thread_id, item_id)
+            if message is None:
+                continue
+            metadata: dict[str, Any] = {**(message.metadata or {}), "feedback": kind}
+            update = MessageWrite(
+                id=message.id,
+                role=message.role,
+                content=message.content,
+                tool_calls=message.tool_calls,
+                metadata=metadata,
+            )
+            await self.history.put_message(context.principal, thread_id, update)
+
+    async def delete_thread(self, thread_id: str, context: RequestContext) -> None:
+        """Delete the conversation (history-service keeps the rows, soft-deleted)."""
+        await self.history.delete_conversation(context.principal, thread_id)
+
+    async def delete_thread_item(
+        self, thread_id: str, item_id: str, context: RequestContext
+    ) -> None:
+        """Remove one item (already gone is fine: a retry may delete twice)."""
+        with contextlib.suppress(NotFound):
+            await self.history.delete_message(context.principal, thread_id, item_id)
+
+    async def save_attachment(self, attachment: Attachment, context: RequestContext) -> None:
+        """Attachments are not supported."""
+        raise InvalidInput("Attachments are not supported.")
+
+    async def load_attachment(self, attachment_id: str, context: RequestContext) -> Attachment:
+        """Attachments are not supported."""
+        raise InvalidInput("Attachments are not supported.")
+
+    async def delete_attachment(self, attachment_id: str, context: RequestContext) -> None:
+        """Attachments are not supported."""
+        raise InvalidInput("Attachments are not supported.")

@@ -1,0 +1,78 @@
+"""The stateless turn: load the window, run the agent with the caller's tools, stream what happens.
+
+Storing is the caller's part: ChatKitServer stores every `ThreadItemDoneEvent` before sending it,
+and the REST endpoint does the same, so both store identical items through one `Store`.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import openai
+from agents import MaxTurnsExceeded, Runner
+from chatkit.types import ThreadStreamEvent
+
+from agent_gateway.agent import build_agent
+from agent_gateway.context import Gateway, RequestContext
+from agent_gateway.history_window import to_input_items
+from agent_gateway.turn_events import NO_ANSWER, TurnEvents
+from todo_common.problems import BadGateway, ProblemError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+HISTORY_PAGE_MAX = 200
+TOO_MANY_STEPS = "Sorry, that took more steps than I'm allowed. Could you ask in a simpler way?"
+
+
+class ModelUnavailable(ServiceUnavailable):
+    """The language model could not be reached."""
+
+
+class ModelFailed(BadGateway):
+    """The language model answered with an error."""
+
+
+async def run_turn(
+    gateway: Gateway, context: RequestContext, thread_id: str, user_message_id: str
+) -> AsyncIterator[ThreadStreamEvent]:
+    """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen."""
+    caller = context.principal
+    limit = min(gateway.settings.history_window, HISTORY_PAGE_MAX)
+    page = await gateway.history.list_messages(caller, thread_id, limit=limit, order="desc")
+    model_input = to_input_items(list(reversed(page.items)))
+    server = await gateway.mcp.server_for_turn(caller.token)
+    agent = build_agent(gateway.settings.model_name, server)
+    result = Runner.run_streamed(
+        agent,
+        model_input,
+        run_config=gateway.run_config,
+        max_turns=gateway.settings.max_agent_turns,
+    )
+    events = TurnEvents(thread_id, user_message_id, context)
+    fallback = None
+    try:
+        async for event in result.stream_events():
+            for out in events.on_agent_event(event):
+                yield out
+    except asyncio.CancelledError:
+        result.cancel()
+        raise
+    except MaxTurnsExceeded:
+        fallback = TOO_MANY_STEPS
+    except ProblemError:
+        raise
+    except Exception as exc:
+        for out in events.close_workflow():
+            yield out
+        raise _model_error(exc) from exc
+    finally:
+        if events.transport_failed and server is not None:
+            await gateway.mcp.discard(server)
+    for out in events.finish(fallback or NO_ANSWER):
+        yield out
+
+
+def _model_error(exc: Exception) -> ProblemError:
+    logger.warning("the model failed: %s: %s", type(exc).__name__, exc)
+    if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError):
+        return ModelUnavailable("The language model is unreachable right now. Please retry.")
+    return ModelFailed("The language model failed to answer. Please retry.")

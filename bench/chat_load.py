@@ -1,0 +1,287 @@
+"""Benchmark: chat turns through agent-gateway (offline model) with history-service and mcp-server on PostgreSQL.
+
+Scenarios (all services local, one uvicorn process each, the load generator on the same machine):
+  paced-50     50 conversations, each sending a turn every 2 s       target p95 <= 250 ms
+  paced-500    500 conversations, each sending a turn every 10 s     target p95 <= 1 s
+  saturation   64 conversations sending back to back                  turns/s reported
+  overhead     one turn at a time; gateway time per turn with the model's own time subtracted
+               (the offline model is timed in-process on the same inputs)   target p50 <= 25 ms
+Every run also checks that each message sent (and its answer) is stored in history-service.
+Writes bench/results/chat_load.json and bench/results/chat_load.png.
+
+    uv run python bench/chat_load.py [--duration 30] [--saturation 20]
+"""
+
+import argparse
+import asyncio
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stats import RESULTS, print_table, summarize, write_results
+
+from agent_gateway.ids import assistant_message_id
+from agent_gateway.models.offline import OfflineModel
+from todo_common.testing.postgres import asyncpg_url, postgres_server
+from todo_common.testing.processes import ServiceProcess
+from todo_common.testing.tokens import TEST_JWT_SECRET, token_for
+
+USERS = 50
+MESSAGES = ["Add a task to buy item {n}", "What's pending?", "Show me all my tasks", "hello"]
+
+
+@dataclass
+class Run:
+    """What one scenario sent, how long each turn took, and what failed."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    sent: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+
+class Conversation:
+    """One user's conversation, sent over REST with a fresh message id per turn."""
+
+    def __init__(self, client: httpx2.AsyncClient, user: str, token: str, run: Run) -> None:
+        self.client, self.user, self.run = client, user, run
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.conversation_id: str | None = None
+        self.turns = itertools.count()
+
+    async def turn(self) -> None:
+        n = next(self.turns)
+        message_id = uuid.uuid4().hex
+        body = {"message": MESSAGES[n % len(MESSAGES)].format(n=n), "message_id": message_id}
+        if self.conversation_id:
+            body["conversation_id"] = self.conversation_id
+        started = time.perf_counter()
+        try:
+            response = await self.client.post(
+                f"/api/{self.user}/chat", json=body, headers=self.headers
+            )
+        except httpx2.HTTPError as exc:
+            self.run.errors.append(type(exc).__name__)
+            return
+        if response.status_code != 200:
+            self.run.errors.append(str(response.status_code))
+            return
+        self.run.latencies.append(time.perf_counter() - started)
+        self.conversation_id = response.json()["conversation_id"]
+        self.run.sent.setdefault((self.user, self.conversation_id), []).append(message_id)
+
+
+def conversations(client: httpx2.AsyncClient, count: int, run: Run) -> list[Conversation]:
+    users = [f"bench-{run.name}-{i}" for i in range(USERS)]
+    tokens = {user: token_for(user, ttl_seconds=7200) for user in users}
+    return [
+        Conversation(client, users[i % USERS], tokens[users[i % USERS]], run) for i in range(count)
+    ]
+
+
+async def paced(
+    client: httpx2.AsyncClient, count: int, every: float, duration: float, name: str
+) -> Run:
+    """`count` conversations, each sending a turn every `every` seconds (spread evenly)."""
+    run = Run(name)
+    deadline = time.perf_counter() + duration
+
+    async def loop(conversation: Conversation, offset: float) -> None:
+        await asyncio.sleep(offset)
+        next_at = time.perf_counter()
+        while next_at < deadline:
+            await conversation.turn()
+            next_at += every
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+
+    started = time.perf_counter()
+    convs = conversations(client, count, run)
+    await asyncio.gather(*(loop(c, i * every / count) for i, c in enumerate(convs)))
+    run.elapsed = time.perf_counter() - started
+    return run
+
+
+async def saturation(client: httpx2.AsyncClient, count: int, duration: float) -> Run:
+    """`count` conversations sending back to back."""
+    run = Run("saturation")
+    deadline = time.perf_counter() + duration
+
+    async def loop(conversation: Conversation) -> None:
+        while time.perf_counter() < deadline:
+            await conversation.turn()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(c) for c in conversations(client, count, run)))
+    run.elapsed = time.perf_counter() - started
+    return run
+
+
+async def overhead(client: httpx2.AsyncClient, turns: int) -> tuple[Run, list[float]]:
+    """Sequential turns, and the offline model's own time on the same kind of input."""
+    run = Run("overhead")
+    conversation = conversations(client, 1, run)[0]
+    for _ in range(turns):
+        await conversation.turn()
+    model, model_times = OfflineModel(), []
+    tools = [type("Tool", (), {"name": name})() for name in ("add_task", "list_tasks")]
+    for n in range(turns):
+        started = time.perf_counter()
+        model.next_output([{"role": "user", "content": MESSAGES[n % len(MESSAGES)]}], tools)
+        model_times.append(time.perf_counter() - started)
+    return run, model_times
+
+
+async def persisted(client: httpx2.AsyncClient, run: Run) -> tuple[int, int]:
+    """(turns sent and answered, turns whose user message and answer are both stored)."""
+    sent = stored = 0
+    for (user, conversation_id), message_ids in run.sent.items():
+        headers = {"Authorization": f"Bearer {token_for(user)}"}
+        ids: set[str] = set()
+        after = None
+        while True:
+            params = {"limit": 200, "order": "asc", **({"after": after} if after else {})}
+            page = (
+                await client.get(
+                    f"/api/{user}/conversations/{conversation_id}/messages",
+                    params=params,
+                    headers=headers,
+                )
+            ).json()
+            ids |= {m["id"] for m in page["items"]}
+            if not page["has_more"]:
+                break
+            after = page["next_cursor"]
+        sent += len(message_ids)
+        stored += sum(1 for m in message_ids if m in ids and assistant_message_id(m) in ids)
+    return sent, stored
+
+
+def row(run: Run, sent: int, stored: int) -> dict[str, object]:
+    stats = summarize(run.latencies) if len(run.latencies) > 1 else {}
+    return {
+        "scenario": run.name,
+        "turns": len(run.latencies),
+        "errors": len(run.errors),
+        "turns_per_s": round(len(run.latencies) / run.elapsed, 1) if run.elapsed else "-",
+        "p50_ms": stats.get("p50_ms"),
+        "p95_ms": stats.get("p95_ms"),
+        "p99_ms": stats.get("p99_ms"),
+        "persisted": f"{stored}/{sent}",
+    }
+
+
+def plot(runs: list[Run]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(8, 5))
+    for run in runs:
+        ordered = sorted(ms * 1000 for ms in run.latencies)
+        if ordered:
+            axis.plot(ordered, [i / len(ordered) for i in range(len(ordered))], label=run.name)
+    axis.set_xscale("log")
+    axis.set_xlabel("turn latency (ms, log scale)")
+    axis.set_ylabel("fraction of turns")
+    axis.set_title("Chat turn latency, offline model, PostgreSQL, all services local")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    path = RESULTS / "chat_load.png"
+    RESULTS.mkdir(exist_ok=True)
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+    return path
+
+
+async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -> dict[str, object]:
+    limits = httpx2.Limits(max_connections=1000, max_keepalive_connections=1000)
+    async with (
+        httpx2.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client,
+        httpx2.AsyncClient(base_url=history_url, timeout=60) as history,
+    ):
+        await paced(client, 20, 1.0, 5, "warmup")
+        runs = [
+            await paced(client, 50, 2.0, args.duration, "paced-50"),
+            await paced(client, 500, 10.0, args.duration, "paced-500"),
+            await saturation(client, 64, args.saturation),
+        ]
+        over, model_times = await overhead(client, args.overhead_turns)
+        rows = [row(run, *(await persisted(history, run))) for run in [*runs, over]]
+    model_p50 = statistics.median(model_times) * 1000
+    turn_p50 = summarize(over.latencies)["p50_ms"]
+    print_table("Chat turns (offline model, PostgreSQL, loopback, 2 cores shared)", rows)
+    print(
+        f"\noverhead: turn p50 {turn_p50} ms - model p50 {model_p50:.3f} ms = {turn_p50 - model_p50:.1f} ms"
+    )
+    return {
+        "rows": rows,
+        "overhead_ms": {
+            "turn_p50": turn_p50,
+            "model_p50": round(model_p50, 3),
+            "gateway_p50": round(turn_p50 - model_p50, 3),
+        },
+        "errors": {run.name: sorted(set(run.errors)) for run in [*runs, over]},
+        "plot": str(plot([*runs, over])),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=float, default=30, help="seconds per paced scenario")
+    parser.add_argument(
+        "--saturation", type=float, default=20, help="seconds of back-to-back turns"
+    )
+    parser.add_argument("--overhead-turns", type=int, default=200)
+    args = parser.parse_args()
+    random.seed(0)
+    with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
+        urls = [
+            asyncio.run(_create_database(admin_url, f"bench_{name}_{uuid.uuid4().hex[:8]}"))
+            for name in ("history", "tasks")
+        ]
+        common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
+        history = ServiceProcess(
+            "history_service.main", {**common, "DATABASE_URL": urls[0]}, Path(logs) / "h.log"
+        ).start()
+        mcp = ServiceProcess(
+            "todo_mcp.main", {**common, "DATABASE_URL": urls[1]}, Path(logs) / "m.log"
+        ).start()
+        gateway_env = {
+            **common,
+            "HISTORY_SERVICE_URL": history.url,
+            "MCP_SERVER_URL": f"{mcp.url}/mcp",
+            "MODEL_PROVIDER": "offline",
+        }
+        gateway = ServiceProcess("agent_gateway.main", gateway_env, Path(logs) / "g.log").start()
+        try:
+            result = asyncio.run(scenarios(gateway.url, history.url, args))
+        finally:
+            for process in (gateway, mcp, history):
+                process.stop()
+    write_results("chat_load", {"args": vars(args), **result})
+
+
+async def _create_database(admin_url: str, name: str) -> str:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return asyncpg_url(admin_url, name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""What the model is given, checked with the Agents SDK's scripted model (the only stand-in)."""
+
+import httpx2
+import pytest
+from agents import Model, ModelProvider
+from agents.testing import ScriptedModel, assistant_message, function_call
+from asgi_lifespan import LifespanManager
+
+from agent_gateway.app import create_app
+from agent_gateway.settings import Settings
+from tests.gateway.chat_client import new_user
+from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+
+
+class ScriptedProvider(ModelProvider):
+    def __init__(self, model: ScriptedModel) -> None:
+        self.model = model
+
+    def get_model(self, model_name: str | None) -> Model:
+        return self.model
+
+
+@pytest.fixture
+async def gateway_with(history_server, mcp_server):
+    """An in-process gateway whose model is scripted; real history-service and mcp-server."""
+    managers = []
+
+    async def start(model: ScriptedModel, window: int = 40) -> httpx2.AsyncClient:
+        settings = Settings(
+            app_env="test",
+            auth_jwt_secret=TEST_JWT_SECRET,
+            history_service_url=history_server.url,
+            mcp_server_url=f"{mcp_server.url}/mcp",
+            history_window=window,
+        )
+        manager = LifespanManager(create_app(settings, ScriptedProvider(model)))
+        await manager.__aenter__()
+        managers.append(manager)
+        app = manager.app
+        return httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=app), base_url="http://gateway", timeout=30
+        )
+
+    yield start
+    for manager in managers:
+        await manager.__aexit__(None, None, None)
+
+
+async def turn(client, user, message, conversation_id=None) -> dict:
+    body = {"message": message}
+    if conversation_id:
+        body["conversation_id"] = conversation_id
+    response = await client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def kinds(items: list) -> list[str]:
+    return [item.get("type") or item.get("role") for item in items]
+
+
+async def test_second_turn_sees_the_first_turns_call_and_output_in_order(gateway_with):
+    model = ScriptedModel(
+        [
+            [function_call("add_task", {"title": "Buy milk"}, call_id="call_first")],
+            [assistant_message("Added Buy milk.")],
+            [assistant_message("You asked me to add Buy milk.")],
+        ]
+    )
+    client = await gateway_with(model)
+    user = new_user()
+    first = await turn(client, user, "Please add buy milk")
+    await turn(client, user, "What did I ask?", first["conversation_id"])
+
+    second_input = model.calls[2].input
+    assert kinds(second_input) == [
+        "user",
+        "function_call",
+        "function_call_output",
+        "assistant",
+        "user",
+    ]
+    call, output = second_input[1], second_input[2]
+    assert call["call_id"] == output["call_id"] == "call_first"
+    assert call["name"] == "add_task"
+    assert '"Buy milk"' in call["arguments"]
+    assert '"task_id"' in output["output"]
+    assert first["tool_calls"][0]["status"] == "ok"
+    model.assert_complete()
+
+
+async def test_a_window_never_starts_with_an_orphan_tool_output(gateway_with):
+    steps = []
+    for index in range(3):
+        steps += [
+            [function_call("list_tasks", {}, call_id=f"call_{index}")],
+            [assistant_message(f"Listed {index}.")],
+        ]
+    model = ScriptedModel(steps)
+    # Each turn stores user + tool + assistant: a window of 4 cuts through the previous turn.
+    client = await gateway_with(model, window=4)
+    user = new_user()
+    conversation_id = None
+    for index in range(3):
+        body = await turn(client, user, f"list {index}", conversation_id)
+        conversation_id = body["conversation_id"]
+
+    for call in model.calls:
+        first = call.input[0]
+        assert first.get("role") == "user", call.input
+        outputs = [i["call_id"] for i in call.input if i.get("type") == "function_call_output"]
+        calls = [i["call_id"] for i in call.input if i.get("type") == "function_call"]
+        assert outputs == calls
