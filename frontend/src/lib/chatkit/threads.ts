@@ -1,0 +1,10 @@
+// Thread management over the same /chatkit endpoint the chat uses.
+import { ChatKitClient } from "./client";
+import { requests } from "./requests";
+
+const client = new ChatKitClient("/chatkit");
+
+export const threads = {
+  rename: (threadId: string, title: string) => client.call(requests.renameThread(threadId, title)),
+  remove: (threadId: string) => client.call(requests.deleteThread(threadId)),
+};

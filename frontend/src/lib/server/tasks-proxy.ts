@@ -1,0 +1,21 @@
+// /api/tasks… → mcp-server's REST `/api/{user_id}/tasks…` for the signed-in user.
+import "server-only";
+
+import { tasksApiUrl } from "./env";
+import { authorizeCaller, bodyOf, problem, relay } from "./proxy";
+
+const TASK_ID = /^\d{1,18}$/;
+
+/** `suffix` is the part after `/tasks` (e.g. `/42/complete`); the browser's query string is kept. */
+export async function proxyTasks(request: Request, suffix = ""): Promise<Response> {
+  const caller = await authorizeCaller(request);
+  if (caller instanceof Response) return caller;
+  const search = new URL(request.url).search;
+  const url = `${tasksApiUrl()}/api/${encodeURIComponent(caller.userId)}/tasks${suffix}${search}`;
+  return relay(request, url, caller, { body: await bodyOf(request), serviceName: "task service" });
+}
+
+export async function proxyTask(request: Request, id: string, action = ""): Promise<Response> {
+  if (!TASK_ID.test(id)) return problem(404, "Not Found", `Task ${id} not found.`);
+  return proxyTasks(request, `/${id}${action}`);
+}
