@@ -1,0 +1,74 @@
+"""The Dockerfiles (no engine here to build them): each names real packages, scripts, files and ports."""
+
+import re
+
+import pytest
+
+from tests.deploy.stack import PYTHON_SERVICES, ROOT, PythonService
+
+DOCKER = ROOT / "deploy" / "docker"
+
+
+def dockerfile(name: str) -> str:
+    """One image's Dockerfile, with line continuations joined."""
+    return (DOCKER / f"{name}.Dockerfile").read_text().replace("\\\n", " ")
+
+
+def instructions(text: str, keyword: str) -> list[str]:
+    """The arguments of every `keyword` instruction."""
+    return re.findall(rf"^{keyword}\s+(.+)$", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", [*PYTHON_SERVICES, "frontend"])
+def test_images_are_multi_stage_non_root_and_health_checked(name: str) -> None:
+    text = dockerfile(name)
+    stages = instructions(text, "FROM")
+    assert len(stages) >= 2
+    assert all(re.match(r"(python:3\.1[1-9]-slim|node:2\d-slim)\b", stage) for stage in stages)
+    users = instructions(text, "USER")
+    assert users, "the runtime stage must drop root"
+    assert users[-1].split(":")[0] not in ("root", "0")
+    assert "/healthz" in instructions(text, "HEALTHCHECK")[0]
+    # Every file copied from the build context exists in the repository.
+    for args in instructions(text, "COPY"):
+        if "--from=" in args:
+            continue
+        *sources, _destination = args.split()
+        for source in sources:
+            assert (ROOT / source).exists(), f"{name}: COPY {source} names no file"
+
+
+@pytest.mark.parametrize("service", PYTHON_SERVICES.values(), ids=lambda s: s.name)
+def test_python_images_install_the_locked_service_and_run_its_script(
+    service: PythonService,
+) -> None:
+    text = dockerfile(service.name)
+    assert service.project["project"]["name"] == service.package
+    syncs = instructions(text, "RUN uv sync")
+    assert len(syncs) == 2  # dependencies first (cached), then the workspace packages
+    assert all(f"--frozen --no-dev --package {service.package}" in sync for sync in syncs)
+    assert f'CMD ["{service.script}"]' in text
+    assert service.script in service.project["project"]["scripts"]
+    assert f"EXPOSE {service.default_port}" in text
+    assert f"PORT={service.default_port}" in text
+    assert "HOST=0.0.0.0" in text
+    # Every workspace member's manifest is copied: `uv sync --frozen` reads the whole workspace.
+    for member in PYTHON_SERVICES.values():
+        assert f"COPY {member.member}/pyproject.toml" in text
+    assert "COPY common/pyproject.toml" in text
+
+
+def test_frontend_image_builds_with_next_and_serves_on_every_interface() -> None:
+    text = dockerfile("frontend")
+    assert "npm ci" in text
+    assert "npm run build" in text
+    assert "next start --hostname 0.0.0.0" in " ".join(
+        re.findall(r'"([^"]+)"', instructions(text, "CMD")[0])
+    )
+    assert "EXPOSE 3000" in text
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for pattern in ("**/.venv", "frontend/node_modules", "frontend/.next", "**/.data", ".git"):
+        assert pattern in ignored

@@ -1,0 +1,87 @@
+"""OpenTelemetry across processes: one chat turn is one trace from agent-gateway into mcp-server."""
+
+import uuid
+from collections.abc import Iterator
+
+import httpx2
+import pytest
+
+from tests.conftest import gateway_env, start_service
+from todo_common.testing.otlp import OtlpCollector, otlp_collector
+from todo_common.testing.postgres import CreateDatabase, wait_for
+from todo_common.testing.processes import ServiceProcess
+from todo_common.testing.tokens import auth_header
+
+
+@pytest.fixture(scope="module")
+def collector() -> Iterator[OtlpCollector]:
+    """The stand-in OTLP collector every traced process exports to."""
+    with otlp_collector() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def traced_gateway(
+    collector: OtlpCollector, create_database: CreateDatabase
+) -> Iterator[ServiceProcess]:
+    """history-service, mcp-server and agent-gateway, all exporting traces to `collector`."""
+
+    def otel(name: str) -> dict[str, str]:
+        return {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+            "OTEL_SERVICE_NAME": name,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        }
+
+    started: list[ServiceProcess] = []
+    try:
+        for module, name in (
+            ("history_service.main", "history-service"),
+            ("todo_mcp.main", "mcp-server"),
+        ):
+            env = {"DATABASE_URL": create_database(), **otel(name)}
+            started.append(start_service(module, f"traced-{name}", env))
+        history, mcp = started
+        env = gateway_env(history, mcp, **otel("agent-gateway"))
+        started.append(start_service("agent_gateway.main", "traced-agent-gateway", env))
+        yield started[-1]
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def test_a_chat_turn_is_one_trace_across_gateway_and_mcp_server(
+    traced_gateway: ServiceProcess, collector: OtlpCollector
+) -> None:
+    user = f"otel-{uuid.uuid4().hex[:12]}"
+    response = httpx2.post(
+        f"{traced_gateway.url}/api/{user}/chat",
+        json={"message": "Add a task to buy milk"},
+        headers=auth_header(user),
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+
+    def turn_spans() -> list:
+        return [
+            s
+            for s in collector.spans()
+            if s.service == "agent-gateway" and s.name == "POST /api/{user_id}/chat"
+        ]
+
+    wait_for(lambda: turn_spans(), timeout=15, what="the gateway's span of the chat turn")
+    trace_id = turn_spans()[-1].trace_id
+
+    def services_in_trace() -> set[str]:
+        return {s.service for s in collector.spans() if s.trace_id == trace_id}
+
+    wait_for(
+        lambda: {"agent-gateway", "mcp-server"} <= services_in_trace(),
+        timeout=15,
+        what="mcp-server spans in the chat turn's trace",
+    )
+    wait_for(
+        lambda: any(s.service == "history-service" for s in collector.spans()),
+        timeout=15,
+        what="history-service spans",
+    )
