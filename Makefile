@@ -16,16 +16,20 @@ bootstrap:
 	@scripts/bootstrap.sh
 
 up: bootstrap
-	@scripts/bootstrap.sh frontend
+	@scripts/bootstrap.sh frontend frontend_build
 	@$(UV) run --frozen python scripts/up.py
 
 test: bootstrap lint
 	@scripts/bootstrap.sh postgres
+	@# The browser tests under tests/browser need the built frontend and Chromium before pytest runs.
+	@scripts/bootstrap.sh frontend frontend_build browser
+	@scripts/bootstrap.sh interop
 	@$(UV) run --frozen pytest
-	@if [ -f frontend/package.json ]; then scripts/bootstrap.sh frontend browser && $(MAKE) --no-print-directory test-frontend; fi
+	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory test-frontend; fi
 
 test-frontend:
-	@cd frontend && npm run --silent test
+	@scripts/bootstrap.sh frontend
+	@cd frontend && npm run --silent typecheck && npm run --silent test
 
 lint:
 	@$(UV) run --frozen ruff check .

@@ -3,7 +3,9 @@
 #   scripts/bootstrap.sh            uv + the Python workspace (uv sync --frozen)
 #   scripts/bootstrap.sh postgres   PostgreSQL server binaries (apt) for the test suites
 #   scripts/bootstrap.sh frontend   npm dependencies of frontend/
+#   scripts/bootstrap.sh frontend_build   production build of frontend/ (when missing or stale)
 #   scripts/bootstrap.sh browser    Debian's Chromium for the browser tests
+#   scripts/bootstrap.sh interop    npm dependencies of tests/interop (the Node MCP client)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,31 @@ frontend() {
   if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
     echo "bootstrap: installing frontend dependencies (npm)"
     (cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+frontend_build() {
+  [ -f frontend/package.json ] || return 0
+  local stamp=frontend/.next/BUILD_ID
+  if [ -f "$stamp" ] && [ -z "$(find frontend/src frontend/next.config.ts frontend/package-lock.json \
+      frontend/tsconfig.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    return
+  fi
+  echo "bootstrap: building the frontend (next build)"
+  local log
+  log=$(mktemp)
+  if ! (cd frontend && npm run --silent build >"$log" 2>&1); then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+}
+
+interop() {
+  if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
+    echo "bootstrap: installing the Node MCP interop client (npm)"
+    (cd tests/interop && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
 

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import httpx2
 
+from todo_common.settings import DEV_JWT_SECRET
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
+FRONTEND_URL = "http://127.0.0.1:3000"
 
 
 @dataclass
@@ -28,15 +31,59 @@ class Service:
 
 def services() -> list[Service]:
     """The local stack: SQLite files under .data/, the offline model, everything on 127.0.0.1."""
-    common = {"APP_ENV": "development", "HOST": "127.0.0.1"}
-    return [
+    common = {
+        "APP_ENV": "development",
+        "HOST": "127.0.0.1",
+        # The web app's tokens (Better Auth, verified with its published keys) and the terminal
+        # client's (signed with the development secret) are both accepted.
+        "AUTH_JWKS_URL": f"{FRONTEND_URL}/api/auth/jwks",
+        "AUTH_JWT_SECRET": DEV_JWT_SECRET,
+    }
+    stack = [
         Service(
             "history-service",
             [sys.executable, "-m", "history_service.main"],
             8001,
             {**common, "DATABASE_URL": f"sqlite+aiosqlite:///{DATA / 'history.db'}"},
         ),
+        Service(
+            "mcp-server",
+            [sys.executable, "-m", "todo_mcp.main"],
+            8002,
+            {**common, "DATABASE_URL": f"sqlite+aiosqlite:///{DATA / 'tasks.db'}"},
+        ),
+        Service(
+            "agent-gateway",
+            [sys.executable, "-m", "agent_gateway.main"],
+            8000,
+            {
+                **common,
+                "HISTORY_SERVICE_URL": "http://127.0.0.1:8001",
+                "MCP_SERVER_URL": "http://127.0.0.1:8002/mcp",
+                "MODEL_PROVIDER": "offline",
+            },
+        ),
     ]
+    stack.append(frontend())
+    return stack
+
+
+def frontend() -> Service:
+    """The Next.js app (built by `scripts/bootstrap.sh frontend_build`), started last."""
+    return Service(
+        "frontend",
+        ["npm", "run", "--silent", "start"],
+        3000,
+        {
+            "APP_ENV": "development",
+            "BETTER_AUTH_URL": FRONTEND_URL,
+            "AUTH_DATABASE_URL": str(DATA / "auth.db"),
+            "GATEWAY_URL": "http://127.0.0.1:8000",
+            "HISTORY_SERVICE_URL": "http://127.0.0.1:8001",
+            "TASKS_API_URL": "http://127.0.0.1:8002",
+        },
+        cwd=ROOT / "frontend",
+    )
 
 
 def wait_healthy(service: Service, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -81,7 +128,7 @@ def main() -> None:
         running.append((service, process))
         wait_healthy(service, process)
         print(f"  {service.name:<16} http://127.0.0.1:{service.port}", flush=True)
-    print("\nTodo Assistant is running. Press Ctrl-C to stop.", flush=True)
+    print(f"\nTodo Assistant is running: open {FRONTEND_URL} — Ctrl-C stops it.", flush=True)
     while all(process.poll() is None for _service, process in running):
         time.sleep(0.5)
     stop_all()
