@@ -6,6 +6,7 @@ and the REST endpoint does the same, so both store identical items through one `
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import openai
@@ -15,6 +16,7 @@ from chatkit.types import ThreadStreamEvent
 from agent_gateway.agent import build_agent
 from agent_gateway.context import Gateway, RequestContext
 from agent_gateway.history_window import to_input_items
+from agent_gateway.metrics import TURN_SECONDS, ModelTimer
 from agent_gateway.turn_events import NO_ANSWER, TurnEvents
 from todo_common.problems import BadGateway, ProblemError, ServiceUnavailable
 
@@ -35,6 +37,21 @@ async def run_turn(
     gateway: Gateway, context: RequestContext, thread_id: str, user_message_id: str
 ) -> AsyncIterator[ThreadStreamEvent]:
     """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen."""
+    started, outcome = time.perf_counter(), "error"
+    try:
+        async for event in _answer(gateway, context, thread_id, user_message_id):
+            yield event
+        outcome = "ok"
+    except (asyncio.CancelledError, GeneratorExit):
+        outcome = "cancelled"
+        raise
+    finally:
+        TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+
+async def _answer(
+    gateway: Gateway, context: RequestContext, thread_id: str, user_message_id: str
+) -> AsyncIterator[ThreadStreamEvent]:
     caller = context.principal
     limit = min(gateway.settings.history_window, HISTORY_PAGE_MAX)
     page = await gateway.history.list_messages(caller, thread_id, limit=limit, order="desc")
@@ -46,6 +63,7 @@ async def run_turn(
         model_input,
         run_config=gateway.run_config,
         max_turns=gateway.settings.max_agent_turns,
+        hooks=ModelTimer(gateway.settings.model_provider),
     )
     events = TurnEvents(thread_id, user_message_id, context)
     fallback = None

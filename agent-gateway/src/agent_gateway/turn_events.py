@@ -26,6 +26,7 @@ from agent_gateway.history_client import StoredToolCall
 from agent_gateway.ids import assistant_message_id, workflow_id
 from agent_gateway.items import tool_task
 from agent_gateway.mcp_tools import OK_MARKER
+from agent_gateway.metrics import record_tool_call
 from agent_gateway.models.offline_policy import parse_output
 
 NO_ANSWER = "Sorry, I couldn't come up with an answer to that. Please try again."
@@ -147,7 +148,7 @@ def _stored_call(
     outcome = item.custom_data or {}
     structured, error = parse_output(item.output)
     result = structured if structured is not None else error
-    return StoredToolCall(
+    call = StoredToolCall(
         id=call_id or "call",
         name=name,
         arguments=_arguments(arguments),
@@ -155,6 +156,8 @@ def _stored_call(
         status="ok" if outcome.get(OK_MARKER) else "error",
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
     )
+    record_tool_call(call.name, call.status, call.duration_ms or 0.0)
+    return call
 
 
 def _arguments(raw: Any) -> dict[str, Any] | str | None:
