@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from todo_common import auth as auth_module
 from todo_common.auth import AuthConfig, TokenVerifier
 from todo_common.problems import Unauthorized
 from todo_common.settings import DEV_JWT_SECRET, ServiceSettings
@@ -124,3 +125,42 @@ def test_development_falls_back_to_the_dev_secret_only_without_jwks(monkeypatch)
     assert ServiceSettings().jwt_secret == DEV_JWT_SECRET
     monkeypatch.setenv("AUTH_JWKS_URL", "http://127.0.0.1:3000/api/auth/jwks")
     assert ServiceSettings().jwt_secret is None
+
+
+class CountingVerifier(TokenVerifier):
+    """The real verifier, counting how often it really decodes."""
+
+    decodes = 0
+
+    async def _decode(self, token: str):
+        self.decodes += 1
+        return await super()._decode(token)
+
+
+async def test_a_verified_token_is_reused_until_its_expiry(monkeypatch):
+    verifier = CountingVerifier(AuthConfig(jwt_secret=TEST_JWT_SECRET), reuse_seconds=3600)
+    token = token_for("alice")
+    first, second = await verifier.verify(token), await verifier.verify(token)
+    assert second == first
+    assert verifier.decodes == 1
+    monkeypatch.setattr(auth_module.time, "time", lambda: first.claims["exp"] + 1)
+    await verifier.verify(token)  # our clock is past exp: no longer trusted from memory
+    assert verifier.decodes == 2
+
+
+async def test_refused_tokens_are_never_remembered():
+    verifier = CountingVerifier(AuthConfig(jwt_secret=TEST_JWT_SECRET))
+    bad = jwt.encode(claims(), "another-secret-that-is-long-enough-0123456789", algorithm="HS256")
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            await verifier.verify(bad)
+    assert verifier.decodes == 2
+
+
+async def test_the_cache_is_bounded():
+    verifier = CountingVerifier(AuthConfig(jwt_secret=TEST_JWT_SECRET), max_cached=2)
+    tokens = [token_for(f"user-{n}") for n in range(3)]
+    for token in tokens:
+        await verifier.verify(token)
+    await verifier.verify(tokens[0])  # evicted as the oldest, so decoded again
+    assert verifier.decodes == 4

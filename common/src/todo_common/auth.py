@@ -1,6 +1,8 @@
 """Bearer-token verification shared by every service: HS256 secret and/or a JWKS of asymmetric keys."""
 
 import asyncio
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -45,14 +47,38 @@ class Principal:
 
 
 class TokenVerifier:
-    """Verifies a JWT; the algorithm family decides the key, so HS/RS confusion cannot happen."""
+    """Verifies a JWT; the algorithm family decides the key, so HS/RS confusion cannot happen.
 
-    def __init__(self, config: AuthConfig) -> None:
+    A client sends the same token with every request, and decoding it is a large share of a cheap
+    request's CPU: a token that verified is trusted again for `reuse_seconds`, never past its `exp`.
+    Refusals are never remembered.
+    """
+
+    def __init__(
+        self, config: AuthConfig, reuse_seconds: float = 60, max_cached: int = 4096
+    ) -> None:
         self.config = config
+        self.reuse_seconds = reuse_seconds
+        self.max_cached = max_cached
         self._jwks = jwt.PyJWKClient(config.jwks_url, lifespan=300) if config.jwks_url else None
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
         """Return the principal, or raise Unauthorized saying why."""
+        now = time.time()
+        if (cached := self._verified.get(token)) is not None and now < cached[1]:
+            return cached[0]
+        principal = await self._decode(token)
+        good_until = now + self.reuse_seconds
+        if isinstance(expires := principal.claims.get("exp"), int | float):
+            good_until = min(good_until, float(expires))
+        self._verified[token] = (principal, good_until)
+        self._verified.move_to_end(token)
+        while len(self._verified) > self.max_cached:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _decode(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
