@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -46,16 +47,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # asyncpg notices a server-side close (restart, terminated backend, pooler idle timeout)
+    # without a round trip; raising here makes the pool discard it and check out a fresh one.
+    driver = getattr(dbapi_connection, "_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the database closed this connection")
+
+
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """The process's one engine: a sized pool on PostgreSQL, WAL mode on SQLite."""
     url = settings.database_url
     if not is_sqlite(url):
-        return create_async_engine(
+        engine = create_async_engine(
             url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=settings.db_pool_pre_ping,
         )
+        if not settings.db_pool_pre_ping:
+            event.listen(engine.sync_engine, "checkout", _drop_closed)
+        return engine
     if database := make_url(url).database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})

@@ -10,11 +10,10 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 
 from todo_common.app import create_service_app
-from todo_common.db import create_sessionmaker, ping
+from todo_common.db import create_engine, create_sessionmaker, ping
 from todo_common.migrations import upgrade_to_head
 from todo_mcp.allow import install_allow_header
 from todo_mcp.auth import JwtTokenVerifier
-from todo_mcp.database import create_task_engine
 from todo_mcp.routes import router
 from todo_mcp.settings import Settings
 from todo_mcp.tools import TaskServer, create_mcp_server
@@ -65,7 +64,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     mcp: TaskServer = app.state.mcp
     if settings.migrate_on_start:
         await migrate(settings)
-    engine = create_task_engine(settings)
+    engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.readiness_checks["database"] = partial(ping, engine)
     try:

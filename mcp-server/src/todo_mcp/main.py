@@ -8,13 +8,12 @@ from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 
 from todo_common.auth import TokenVerifier
-from todo_common.db import create_sessionmaker
+from todo_common.db import create_engine, create_sessionmaker
 from todo_common.logs import configure_logging
 from todo_common.problems import Unauthorized
 from todo_common.serve import serve
 from todo_mcp.app import migrate
 from todo_mcp.auth import access_token
-from todo_mcp.database import create_task_engine
 from todo_mcp.settings import Settings
 from todo_mcp.tools import create_mcp_server
 
@@ -31,7 +30,7 @@ async def serve_stdio(settings: Settings) -> None:
         raise SystemExit(f"TODO_MCP_TOKEN refused: {exc.detail}") from exc
     if settings.migrate_on_start:
         await migrate(settings)
-    engine = create_task_engine(settings)
+    engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     # The tools read identity from the auth context, as over HTTP; here one token fills it.
     auth_context_var.set(AuthenticatedUser(access_token(principal)))

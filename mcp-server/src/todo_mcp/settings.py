@@ -10,7 +10,5 @@ class Settings(DatabaseSettings):
 
     port: int = 8002
     database_url: str = "sqlite+aiosqlite:///.data/tasks.db"
-    db_pool_pre_ping: bool = False
-    """A ping is three round trips per tool call; dead connections are dropped without one."""
     todo_mcp_token: SecretStr | None = None
     """The bearer token naming the one user a `--transport stdio` process serves."""
