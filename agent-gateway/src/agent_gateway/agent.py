@@ -2,8 +2,7 @@
 
 from datetime import UTC, datetime
 
-from agents import Agent
-from agents.mcp import MCPServer
+from agents import Agent, Tool
 
 INSTRUCTIONS = """\
 You are a friendly, concise assistant that manages the user's todo list.
@@ -21,14 +20,9 @@ The task tools are unavailable right now. Tell the user you cannot reach their t
 moment and ask them to try again shortly. Do not claim to have read or changed any task."""
 
 
-def build_agent(model: str, mcp_server: MCPServer | None) -> Agent:
-    """An agent for one turn; without an MCP server it knows to say the tools are unavailable."""
+def build_agent(model: str, tools: list[Tool] | None) -> Agent:
+    """An agent for one turn; without the task tools it knows to say they are unavailable."""
     instructions = INSTRUCTIONS.format(today=datetime.now(UTC).date().isoformat())
-    if mcp_server is None:
+    if tools is None:
         instructions += TOOLS_UNAVAILABLE
-    return Agent(
-        name="Todo Assistant",
-        instructions=instructions,
-        model=model,
-        mcp_servers=[mcp_server] if mcp_server is not None else [],
-    )
+    return Agent(name="Todo Assistant", instructions=instructions, model=model, tools=tools or [])

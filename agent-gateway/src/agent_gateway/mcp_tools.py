@@ -11,10 +11,12 @@ import itertools
 import logging
 from collections.abc import Generator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
-from agents.mcp import MCPServer, MCPServerStreamableHttp
+from agents import Tool
+from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPUtil
 from agents.mcp.util import MCPToolCustomDataContext
 
 from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
@@ -48,42 +50,50 @@ def _tool_outcome(context: MCPToolCustomDataContext) -> Mapping[str, Any]:
     return {OK_MARKER: not context.is_error}
 
 
+@dataclass(frozen=True)
+class McpConnection:
+    """A shared connection and its tools, converted for the agent once, not on every model call."""
+
+    server: MCPServer
+    tools: list[Tool]
+
+
 class McpTools:
     """A small pool of shared connections to mcp-server, opened on first use."""
 
     def __init__(self, url: str, timeout: float, size: int) -> None:
         self.url = url
         self.timeout = timeout
-        self._slots: list[MCPServer | None] = [None] * max(1, size)
+        self._slots: list[McpConnection | None] = [None] * max(1, size)
         self._locks = [asyncio.Lock() for _ in self._slots]
         self._next = itertools.count()
 
-    async def server_for_turn(self, token: str) -> MCPServer | None:
-        """A connected server for this turn's tools, or None when mcp-server cannot be reached."""
+    async def connection_for_turn(self, token: str) -> McpConnection | None:
+        """A connection for this turn's tools, or None when mcp-server cannot be reached."""
         use_token(token)
         slot = next(self._next) % len(self._slots)
-        if (server := self._slots[slot]) is not None:
-            return server
+        if (connection := self._slots[slot]) is not None:
+            return connection
         async with self._locks[slot]:
             if self._slots[slot] is None:
                 self._slots[slot] = await self._connect()
         return self._slots[slot]
 
-    async def discard(self, server: MCPServer) -> None:
+    async def discard(self, connection: McpConnection) -> None:
         """Drop a connection that failed; the next turn opens a fresh one."""
         for slot, current in enumerate(self._slots):
-            if current is server:
+            if current is connection:
                 self._slots[slot] = None
-        await _close(server)
+        await _close(connection.server)
 
     async def close(self) -> None:
         """Close every connection (application shutdown)."""
-        servers = [server for server in self._slots if server is not None]
+        connections = [connection for connection in self._slots if connection is not None]
         self._slots = [None] * len(self._slots)
-        for server in servers:
-            await _close(server)
+        for connection in connections:
+            await _close(connection.server)
 
-    async def _connect(self) -> MCPServer | None:
+    async def _connect(self) -> McpConnection | None:
         server = MCPServerStreamableHttp(
             params={
                 "url": self.url,
@@ -99,12 +109,14 @@ class McpTools:
         )
         try:
             await server.connect()
-            await server.list_tools()
+            listed = await server.list_tools()
         except (Exception, BaseExceptionGroup) as exc:
             logger.warning("mcp-server is unreachable at %s: %s", self.url, type(exc).__name__)
             await _close(server)
             return None
-        return server
+        # The Agent's default (non-strict schemas); each tool stays bound to this connection.
+        tools: list[Tool] = [MCPUtil.to_function_tool(tool, server, False) for tool in listed]
+        return McpConnection(server, tools)
 
 
 def _client_factory(

@@ -56,8 +56,8 @@ async def _answer(
     limit = min(gateway.settings.history_window, HISTORY_PAGE_MAX)
     page = await gateway.history.list_messages(caller, thread_id, limit=limit, order="desc")
     model_input = to_input_items(list(reversed(page.items)))
-    server = await gateway.mcp.server_for_turn(caller.token)
-    agent = build_agent(gateway.settings.model_name, server)
+    connection = await gateway.mcp.connection_for_turn(caller.token)
+    agent = build_agent(gateway.settings.model_name, connection.tools if connection else None)
     result = Runner.run_streamed(
         agent,
         model_input,
@@ -83,8 +83,8 @@ async def _answer(
             yield out
         raise _model_error(exc) from exc
     finally:
-        if events.transport_failed and server is not None:
-            await gateway.mcp.discard(server)
+        if events.transport_failed and connection is not None:
+            await gateway.mcp.discard(connection)
     for out in events.finish(fallback or NO_ANSWER):
         yield out
 

@@ -67,8 +67,10 @@ class DatabaseSettings(ServiceSettings):
 
     database_url: str
     migrate_on_start: bool = True
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # Connections beyond the pool are opened and closed per use (TLS attempt, type introspection,
+    # prepared statements lost): size the pool for the usual concurrency, overflow for bursts.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
     # A ping on every checkout costs three round trips on asyncpg (BEGIN, `;`, ROLLBACK). Without
     # it, connections the server closed are still dropped at checkout, at no cost (see db.py).
     db_pool_pre_ping: bool = False

@@ -124,8 +124,9 @@ class MessageRepository:
             update(Conversation)
             .where(Conversation.id == self.conversation.id)
             .values(**changes)
-            .returning(Conversation.last_seq)
+            .returning(Conversation)
+            .execution_options(synchronize_session=False, populate_existing=True)
         )
-        last_seq = (await self.session.execute(statement)).scalar_one()
-        await self.session.refresh(self.conversation)
-        return last_seq
+        # RETURNING the entity refreshes the loaded conversation in the same round trip.
+        self.conversation = (await self.session.scalars(statement)).one()
+        return self.conversation.last_seq
