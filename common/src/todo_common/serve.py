@@ -18,4 +18,8 @@ def serve(app_factory: str, settings: ServiceSettings, service: str) -> None:
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=10,
+        # Longer than any client's idle expiry (httpx 5 s, Node's undici 4 s): the client always
+        # retires an idle connection first. With uvicorn's 5 s default, a client could reuse a
+        # connection at the instant the server closed it, and the request failed with a ReadError.
+        timeout_keep_alive=75,
     )
