@@ -52,6 +52,7 @@ async def seed(dsn: str, base_url: str) -> None:
                 (
                     f"m{i}",
                     f"conv-{size}",
+                    i + 1,
                     USER,
                     "user" if i % 2 == 0 else "assistant",
                     f"message number {i} " * 4,
@@ -73,7 +74,7 @@ async def seed(dsn: str, base_url: str) -> None:
                 ],
             )
             await connection.execute(
-                "UPDATE conversations SET message_count = $2, last_seq = $2 WHERE id = $1",
+                "UPDATE conversations SET message_count = $2::int, last_seq = $2::bigint WHERE id = $1",
                 f"conv-{size}",
                 size,
             )
