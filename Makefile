@@ -10,7 +10,7 @@ help:
 	@echo "make up     install what is missing, then run every service locally (Ctrl-C stops all)"
 	@echo "make test   install what is missing, then run every test (unit, API on PostgreSQL, cross-service, browser)"
 	@echo "make lint   ruff lint + format check"
-	@echo "make bench  run the benchmarks in bench/ (writes JSON under bench/results/)"
+	@echo "make bench  run the benchmarks in bench/ (history, MCP, chat; JSON under bench/results/)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -42,3 +42,5 @@ format:
 bench: bootstrap
 	@scripts/bootstrap.sh postgres
 	@$(UV) run --frozen python bench/history_load.py
+	@$(UV) run --frozen python bench/mcp_calls.py
+	@$(UV) run --frozen python bench/chat_load.py

@@ -24,15 +24,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import fresh_database
 from stats import RESULTS, print_table, summarize, write_results
 
 from agent_gateway.ids import assistant_message_id
 from agent_gateway.models.offline import OfflineModel
-from todo_common.testing.postgres import asyncpg_url, postgres_server
+from todo_common.testing.postgres import postgres_server
 from todo_common.testing.processes import ServiceProcess
 from todo_common.testing.tokens import TEST_JWT_SECRET, token_for
 
@@ -248,10 +248,7 @@ def main() -> None:
     args = parser.parse_args()
     random.seed(0)
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
-        urls = [
-            asyncio.run(_create_database(admin_url, f"bench_{name}_{uuid.uuid4().hex[:8]}"))
-            for name in ("history", "tasks")
-        ]
+        urls = [fresh_database(admin_url, f"bench_{name}") for name in ("history", "tasks")]
         common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
         history = ServiceProcess(
             "history_service.main", {**common, "DATABASE_URL": urls[0]}, Path(logs) / "h.log"
@@ -272,15 +269,6 @@ def main() -> None:
             for process in (gateway, mcp, history):
                 process.stop()
     write_results("chat_load", {"args": vars(args), **result})
-
-
-async def _create_database(admin_url: str, name: str) -> str:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return asyncpg_url(admin_url, name)
 
 
 if __name__ == "__main__":

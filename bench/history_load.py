@@ -10,7 +10,6 @@ floor. Target: p95 <= 15 ms, flat from 100 to 100,000 messages.
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 import time
@@ -22,9 +21,10 @@ import httpx2
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import fresh_database
 from stats import print_table, summarize, write_results
 
-from todo_common.testing.postgres import asyncpg_url, postgres_server
+from todo_common.testing.postgres import postgres_server
 from todo_common.testing.processes import ServiceProcess
 from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
 
@@ -140,9 +140,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
-        database = f"bench_history_{int(time.time())}"
-        asyncio.run(_create_database(admin_url, database))
-        url = asyncpg_url(admin_url, database)
+        url = fresh_database(admin_url, "bench_history")
         env = {
             "DATABASE_URL": url,
             "AUTH_JWT_SECRET": TEST_JWT_SECRET,
@@ -168,13 +166,6 @@ def main() -> None:
             "when": datetime.now(UTC),
         },
     )
-
-
-async def _create_database(admin_url: str, name: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
 
 
 if __name__ == "__main__":

@@ -25,15 +25,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import fresh_database
 from stats import print_table, summarize, write_results
 
-from todo_common.testing.postgres import asyncpg_url, postgres_server
+from todo_common.testing.postgres import postgres_server
 from todo_common.testing.processes import ServiceProcess
 from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
 
@@ -188,10 +188,8 @@ def main() -> None:
     kinds = list(CLIENTS) if args.kind == "both" else [args.kind]
     load_before = round(os.getloadavg()[0], 2)
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
-        database = f"bench_mcp_{int(time.time())}"
-        asyncio.run(_create_database(admin_url, database))
         env = {
-            "DATABASE_URL": asyncpg_url(admin_url, database),
+            "DATABASE_URL": fresh_database(admin_url, "bench_mcp"),
             "AUTH_JWT_SECRET": TEST_JWT_SECRET,
             "APP_ENV": "test",
             "LOG_LEVEL": "WARNING",
@@ -202,13 +200,6 @@ def main() -> None:
         finally:
             server.stop()
     report(rows, (load_before, round(os.getloadavg()[0], 2)))
-
-
-async def _create_database(admin_url: str, name: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
 
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx2
 
-from todo_common.devtoken import mint_token
-from todo_common.settings import ServiceSettings
+from todo_common.devtoken import dev_token
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,16 +18,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--conversation", help="continue this conversation id")
     parser.add_argument("message", nargs="*", help="send this one message and exit")
     args = parser.parse_args(argv)
-    settings = ServiceSettings()
-    if settings.jwt_secret is None:
-        parser.error("no HS256 secret configured: set AUTH_JWT_SECRET")
-    token = mint_token(
-        args.user,
-        settings.jwt_secret,
-        ttl_seconds=12 * 3600,
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-    )
+    try:
+        token = dev_token(args.user, ttl_seconds=12 * 3600)
+    except ValueError as exc:
+        parser.error(str(exc))
     session = ChatSession(args.url, args.user, token, args.conversation)
     if args.message:
         session.send(" ".join(args.message))

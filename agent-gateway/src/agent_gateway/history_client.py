@@ -19,6 +19,7 @@ from todo_common.problems import (
     Unauthorized,
 )
 from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
+from todo_common.tracing import inject_trace_context
 
 logger = logging.getLogger(__name__)
 Role = Literal["user", "assistant", "tool", "system"]
@@ -197,6 +198,7 @@ class HistoryClient:
         headers = {"Authorization": f"Bearer {caller.token}"}
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id
+        inject_trace_context(headers)
         url = f"/api/{caller.user_id}{path}"
         try:
             response = await self.http.request(

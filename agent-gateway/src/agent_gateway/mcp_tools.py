@@ -20,6 +20,7 @@ from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPUtil
 from agents.mcp.util import MCPToolCustomDataContext
 
 from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
+from todo_common.tracing import inject_trace_context
 
 logger = logging.getLogger(__name__)
 _turn_token: ContextVar[str | None] = ContextVar("mcp_turn_token", default=None)
@@ -37,6 +38,7 @@ class TurnAuth(httpx2.Auth):
             request.headers["Authorization"] = f"Bearer {token}"
         if request_id := current_request_id():
             request.headers[REQUEST_ID_HEADER] = request_id
+        inject_trace_context(request.headers)
         yield request
 
 
