@@ -2,6 +2,7 @@
 
 import httpx2
 
+from agent_gateway.items import FAILED_TOOL_ICON
 from tests.gateway.chat_client import (
     chat_ok,
     chatkit,
@@ -148,3 +149,20 @@ def test_a_conversation_moves_between_rest_and_chatkit(gateway_server, mcp_serve
     other_id, _ = start_thread(gateway_server.url, user, "Add a task to walk the dog")
     back = chat_ok(gateway_server.url, user, "What's pending?", conversation_id=other_id)
     assert "Walk the dog" in back["response"]
+
+
+def test_a_failed_tool_call_is_flagged_not_ticked(gateway_server):
+    user = new_user()
+    events = chatkit_stream(
+        gateway_server.url, user, "threads.create", input=user_input("Mark task 999 as complete")
+    )
+    workflows = [
+        e["item"]
+        for e in events
+        if e["type"] == "thread.item.done" and e["item"]["type"] == "workflow"
+    ]
+    assert len(workflows) == 1
+    [task] = workflows[0]["workflow"]["tasks"]
+    assert task["status_indicator"] == "none"
+    assert task["icon"] == FAILED_TOOL_ICON
+    assert "999 not found" in task["content"]

@@ -108,13 +108,23 @@ def message_to_item(message: Message) -> ThreadItem:
             return SDKHiddenContextItem(**common, content=message.content)
 
 
+FAILED_TOOL_ICON = "lucide:circle-alert"
+
+
 def tool_task(call: StoredToolCall | None, name: str, *, running: bool = False) -> CustomTask:
     """How one tool call looks in a ChatKit workflow."""
     if running or call is None:
         return CustomTask(title=f"Running {name}…", icon="bolt", status_indicator="loading")
-    failed = call.status == "error"
+    if call.status == "error":
+        # ChatKit has no "failed" indicator: no tick, a warning icon, and the error as content.
+        return CustomTask(
+            title=f"{name} failed",
+            icon=FAILED_TOOL_ICON,
+            content=_short(call.result),
+            status_indicator="none",
+        )
     return CustomTask(
-        title=f"{name} failed" if failed else f"Ran {name}",
+        title=f"Ran {name}",
         icon="bolt",
         content=_short(call.arguments),
         status_indicator="complete",

@@ -1,6 +1,6 @@
-import type { WorkflowTask } from "@/lib/chatkit/types";
+import { FAILED_TOOL_ICON, type WorkflowTask } from "@/lib/chatkit/types";
 
-/** The tools the assistant ran for a reply: spinning while they run, ticked when done. */
+/** The tools the assistant ran for a reply: spinning while they run, ticked when done, flagged when they failed. */
 export function ToolCallCard({ tasks, title }: { tasks: WorkflowTask[]; title?: string }) {
   if (tasks.length === 0) return null;
   return (
@@ -17,11 +17,12 @@ export function ToolCallCard({ tasks, title }: { tasks: WorkflowTask[]; title?: 
 
 function ToolCallRow({ task }: { task: WorkflowTask }) {
   const running = task.status_indicator === "loading";
+  const failed = task.icon === FAILED_TOOL_ICON;
   return (
-    <li data-testid="tool-call" data-status={task.status_indicator ?? "none"} className="min-w-0">
+    <li data-testid="tool-call" data-status={failed ? "failed" : (task.status_indicator ?? "none")} className="min-w-0">
       <details className="group">
         <summary className="flex cursor-pointer list-none items-center gap-2 text-slate-700">
-          <StatusIcon running={running} done={task.status_indicator === "complete"} />
+          <StatusIcon running={running} done={task.status_indicator === "complete"} failed={failed} />
           <span className="truncate font-mono text-xs">{task.title ?? "Tool"}</span>
         </summary>
         {task.content && (
@@ -34,7 +35,14 @@ function ToolCallRow({ task }: { task: WorkflowTask }) {
   );
 }
 
-function StatusIcon({ running, done }: { running: boolean; done: boolean }) {
+function StatusIcon({ running, done, failed }: { running: boolean; done: boolean; failed: boolean }) {
+  if (failed) {
+    return (
+      <span aria-label="failed" className="inline-flex h-3.5 w-3.5 shrink-0 items-center justify-center rounded-full bg-rose-500 text-[10px] font-bold text-white">
+        !
+      </span>
+    );
+  }
   if (running) {
     return <span aria-label="running" className="inline-block h-3.5 w-3.5 shrink-0 animate-spin rounded-full border-2 border-indigo-300 border-t-indigo-600" />;
   }

@@ -49,8 +49,12 @@ export type WorkflowTask = {
   type: string;
   title?: string | null;
   content?: string | null;
+  icon?: string | null;
   status_indicator?: TaskStatusIndicator;
 };
+
+/** The icon the gateway gives a tool call that failed (ChatKit has no "failed" indicator). */
+export const FAILED_TOOL_ICON = "lucide:circle-alert";
 
 export type Workflow = {
   type: "custom" | "reasoning";
