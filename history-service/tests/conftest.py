@@ -1,6 +1,7 @@
 """history-service fixtures: the app over ASGI on a fresh database — PostgreSQL and SQLite."""
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx2
@@ -56,9 +57,9 @@ def settings(database_url: str) -> HistorySettings:
     )
 
 
-@pytest.fixture
-async def client(settings: HistorySettings) -> AsyncIterator[httpx2.AsyncClient]:
-    """An HTTP client talking to the app in-process (lifespan run, so the engine exists)."""
+@asynccontextmanager
+async def app_client(settings: HistorySettings) -> AsyncIterator[httpx2.AsyncClient]:
+    """An HTTP client talking to an app with these settings in-process (its lifespan run)."""
     app = create_app(settings)
     async with LifespanManager(app) as manager:
         transport = httpx2.ASGITransport(app=manager.app)
@@ -66,6 +67,19 @@ async def client(settings: HistorySettings) -> AsyncIterator[httpx2.AsyncClient]
             transport=transport, base_url="http://history.test"
         ) as client:
             yield client
+
+
+@pytest.fixture
+def make_client() -> Callable[[HistorySettings], AbstractAsyncContextManager[httpx2.AsyncClient]]:
+    """`async with make_client(settings) as client`: for tests that need other settings."""
+    return app_client
+
+
+@pytest.fixture
+async def client(settings: HistorySettings) -> AsyncIterator[httpx2.AsyncClient]:
+    """The app with the test settings, in-process (lifespan run, so the engine exists)."""
+    async with app_client(settings) as client:
+        yield client
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 import time
 
-import httpx2
 import jwt
 import pytest
-from asgi_lifespan import LifespanManager
 
-from history_service.app import create_app
 from history_service.settings import HistorySettings
 from todo_common.testing.tokens import TEST_JWT_SECRET, broken_tokens, token_for
 
@@ -15,7 +12,7 @@ ISSUER, AUDIENCE = "https://auth.todo.test", "todo-assistant"
 
 
 @pytest.fixture
-async def strict_client(database_url):
+async def strict_client(database_url, make_client):
     """An instance that also insists on an issuer and an audience."""
     settings = HistorySettings(
         database_url=database_url,
@@ -25,13 +22,8 @@ async def strict_client(database_url):
         auth_audience=AUDIENCE,
         app_env="test",
     )
-    app = create_app(settings)
-    async with LifespanManager(app) as manager:
-        transport = httpx2.ASGITransport(app=manager.app)
-        async with httpx2.AsyncClient(
-            transport=transport, base_url="http://history.test"
-        ) as client:
-            yield client
+    async with make_client(settings) as client:
+        yield client
 
 
 @pytest.mark.parametrize("kind", list(broken_tokens("alice")))

@@ -7,19 +7,16 @@ port is chosen first, and these fixtures override the cross-service ones from te
 
 import os
 import re
-import signal
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from sqlalchemy.engine import make_url
 
-from todo_common.testing.postgres import CreateDatabase, free_port, wait_for
+from todo_common.testing.postgres import CreateDatabase, free_port
 from todo_common.testing.processes import ServiceProcess
 from todo_common.testing.tokens import TEST_JWT_SECRET
 
@@ -100,30 +97,6 @@ def gateway_server(
     server.stop()
 
 
-@dataclass
-class Frontend:
-    """The built Next.js app running with `next start` in its own process group."""
-
-    port: int
-    process: subprocess.Popen[bytes]
-
-    @property
-    def url(self) -> str:
-        """Base URL of the app."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        """Stop `next start` and the `next-server` it spawned."""
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
 def _build_frontend() -> None:
     """Build once; `frontend_build` skips the build when .next is newer than the sources."""
     if not (FRONTEND / "node_modules").is_dir():
@@ -133,21 +106,14 @@ def _build_frontend() -> None:
     subprocess.run([str(ROOT / "scripts" / "bootstrap.sh"), "frontend_build"], check=True, cwd=ROOT)
 
 
-def _healthy(url: str) -> bool:
-    try:
-        return httpx2.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx2.HTTPError:
-        return False
-
-
-def _start_frontend(port: int, env_overrides: dict[str, str], log_name: str) -> Frontend:
+def _start_frontend(port: int, env_overrides: dict[str, str], log_name: str) -> ServiceProcess:
     """`next start` on `port` in its own process group, once /healthz answers."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("NEXT_PUBLIC_", "CHATKIT_", "BETTER_AUTH_", "AUTH_"))
     }
-    env.update(
+    overrides = dict(
         APP_ENV="test",
         NODE_ENV="production",
         NEXT_TELEMETRY_DISABLED="1",
@@ -159,31 +125,23 @@ def _start_frontend(port: int, env_overrides: dict[str, str], log_name: str) -> 
         **env_overrides,
     )
     ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / log_name
-    command = [str(FRONTEND / "node_modules" / ".bin" / "next"), "start", "-H", "127.0.0.1"]
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [*command, "-p", str(port)],
-            cwd=FRONTEND,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    app = Frontend(port, process)
-
-    def ready() -> bool:
-        if process.poll() is not None:
-            tail = log_path.read_text()[-3000:]
-            raise RuntimeError(f"the frontend exited; see {log_path}:\n{tail}")
-        return _healthy(app.url)
-
-    try:
-        wait_for(ready, timeout=120, what=f"the frontend on {app.url}")
-    except BaseException:
-        app.stop()
-        raise
-    return app
+    app = ServiceProcess(
+        "frontend",
+        overrides,
+        ARTIFACTS / log_name,
+        port,
+        command=[
+            str(FRONTEND / "node_modules" / ".bin" / "next"),
+            "start",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=FRONTEND,
+        base_env=env,
+    )
+    return app.start(timeout=120)
 
 
 @pytest.fixture(scope="session")
@@ -204,7 +162,7 @@ def frontend_env(
 
 
 @pytest.fixture(scope="session")
-def frontend(frontend_port: int, frontend_env: dict[str, str]) -> Iterator[Frontend]:
+def frontend(frontend_port: int, frontend_env: dict[str, str]) -> Iterator[ServiceProcess]:
     """The production build, serving the port the services' AUTH_JWKS_URL names."""
     _build_frontend()
     app = _start_frontend(frontend_port, frontend_env, "browser-frontend.log")
@@ -214,8 +172,8 @@ def frontend(frontend_port: int, frontend_env: dict[str, str]) -> Iterator[Front
 
 @pytest.fixture
 def frontend_with_chatkit_key(
-    frontend: Frontend, frontend_env: dict[str, str]
-) -> Iterator[Frontend]:
+    frontend: ServiceProcess, frontend_env: dict[str, str]
+) -> Iterator[ServiceProcess]:
     """A second instance configured for OpenAI's ChatKit component. It shares the first one's
     auth database, hence its signing keys, so the services accept its tokens too."""
     app = _start_frontend(
@@ -248,7 +206,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def context(browser: Browser, frontend: Frontend) -> Iterator[BrowserContext]:
+def context(browser: Browser, frontend: ServiceProcess) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) per test, at desktop size."""
     ctx = browser.new_context(base_url=frontend.url, viewport=DESKTOP)
     ctx.set_default_timeout(UI_DEADLINE_MS)

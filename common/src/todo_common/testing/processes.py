@@ -4,7 +4,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx2
@@ -20,14 +20,26 @@ def _healthy(url: str) -> bool:
 
 
 class ServiceProcess:
-    """`python -m <module>` on a free port; started, health-checked, stopped and restartable."""
+    """`python -m <module>` (or another `command`) on a free port, in its own process group;
+    started, health-checked, stopped and restartable."""
 
     def __init__(
-        self, module: str, env: Mapping[str, str], log_path: Path, port: int | None = None
+        self,
+        module: str,
+        env: Mapping[str, str],
+        log_path: Path,
+        port: int | None = None,
+        *,
+        command: Sequence[str] | None = None,
+        cwd: Path | None = None,
+        base_env: Mapping[str, str] | None = None,
     ) -> None:
         self.module = module
         self.port = port or free_port()
-        self.env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        base = os.environ if base_env is None else base_env
+        self.env = {**base, **env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        self.command = list(command) if command else [sys.executable, "-m", module]
+        self.cwd = cwd
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -40,8 +52,9 @@ class ServiceProcess:
         """Start the process and wait until /healthz answers."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module],
+            self.command,
             env=self.env,
+            cwd=self.cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -55,7 +68,11 @@ class ServiceProcess:
                 )
             return _healthy(self.url)
 
-        wait_for(ready, timeout=timeout, what=f"{self.module} on {self.url}")
+        try:
+            wait_for(ready, timeout=timeout, what=f"{self.module} on {self.url}")
+        except BaseException:
+            self.stop()  # never leave a half-started process (and its children) behind
+            raise
         return self
 
     def stop(self) -> None:
