@@ -17,7 +17,7 @@ operations = st.lists(
         st.sampled_from(USERS),  # who acts
         st.integers(min_value=0, max_value=20),  # which conversation (index into all ever created)
         # NUL is refused with 422 (test_messages covers it); this property is about isolation.
-        st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=40),
+        st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=40),
     ),
     min_size=1,
     max_size=25,

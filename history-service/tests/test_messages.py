@@ -221,3 +221,87 @@ async def test_nul_characters_are_422_not_a_database_error(alice, conversation):
     renamed = await alice.patch(f"/conversations/{conversation}", json={"title": "\x00"})
     assert renamed.status_code == 422
     assert (await alice.get("/conversations", params={"q": "\x00"})).status_code == 422
+
+
+def batch(*messages: tuple[str, str, str]) -> dict:
+    return {"messages": [{"id": i, "role": role, "content": text} for i, role, text in messages]}
+
+
+async def test_batch_stores_a_turn_in_order_and_updates_the_summary(alice, conversation):
+    await alice.add_message(conversation, "Add milk", id="u1")
+    response = await alice.put(
+        f"/conversations/{conversation}/messages:batch",
+        json=batch(("wf-1", "tool", "Called add_task."), ("a-1", "assistant", "Added milk.")),
+    )
+    assert response.status_code == 200, response.text
+    assert [m["id"] for m in response.json()["items"]] == ["wf-1", "a-1"]
+    listed = (await alice.get(f"/conversations/{conversation}/messages")).json()["items"]
+    assert [m["id"] for m in listed] == ["u1", "wf-1", "a-1"]
+    summary = (await alice.get(f"/conversations/{conversation}")).json()
+    assert summary["message_count"] == 3
+    assert summary["last_message_preview"] == "Added milk."
+    assert summary["title"] == "Add milk"
+
+
+async def test_batch_again_replaces_without_duplicates(alice, conversation):
+    path = f"/conversations/{conversation}/messages:batch"
+    await alice.put(
+        path, json=batch(("wf-1", "tool", "Called add_task."), ("a-1", "assistant", "Part"))
+    )
+    again = await alice.put(
+        path,
+        json=batch(
+            ("wf-1", "tool", "Called add_task."),
+            ("a-1", "assistant", "Complete."),
+            ("a-2", "assistant", "And more."),
+        ),
+    )
+    assert again.status_code == 200, again.text
+    listed = (await alice.get(f"/conversations/{conversation}/messages")).json()["items"]
+    assert [(m["id"], m["content"]) for m in listed] == [
+        ("wf-1", "Called add_task."),
+        ("a-1", "Complete."),
+        ("a-2", "And more."),
+    ]
+    assert (await alice.get(f"/conversations/{conversation}")).json()["message_count"] == 3
+
+
+async def test_batch_is_all_or_nothing(alice, conversation, db):
+    response = await alice.put(
+        f"/conversations/{conversation}/messages:batch",
+        json=batch(("ok-1", "assistant", "fine"), ("bad", "user", "x" * 10_001)),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "messages.1.content"
+    duplicate = await alice.put(
+        f"/conversations/{conversation}/messages:batch",
+        json=batch(("same", "assistant", "a"), ("same", "assistant", "b")),
+    )
+    assert duplicate.status_code == 422
+    assert await message_count(db, conversation) == 0
+
+
+async def test_batch_into_another_users_conversation_is_404(alice, bob, conversation, db):
+    response = await bob.put(
+        f"/conversations/{conversation}/messages:batch", json=batch(("x", "assistant", "hijack"))
+    )
+    assert response.status_code == 404
+    missing = await alice.put(
+        "/conversations/nope/messages:batch", json=batch(("x", "assistant", "lost"))
+    )
+    assert missing.status_code == 404
+    assert await message_count(db, conversation) == 0
+
+
+async def test_a_retried_post_after_other_messages_keeps_one_copy(alice, conversation, db):
+    first = await alice.add_message(conversation, "Buy milk", id="m-1")
+    await alice.add_message(conversation, "Noted.", role="assistant")
+    retry = await alice.post(
+        f"/conversations/{conversation}/messages",
+        json={"id": "m-1", "role": "user", "content": "Buy milk"},
+    )
+    assert retry.status_code == 200
+    assert retry.json()["created_at"] == first["created_at"]
+    assert await message_count(db, conversation) == 2
+    summary = (await alice.get(f"/conversations/{conversation}")).json()
+    assert (summary["message_count"], summary["last_message_preview"]) == (2, "Noted.")

@@ -34,7 +34,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        limits = httpx2.Limits(max_connections=256, max_keepalive_connections=128)
+        # httpx scans every pooled connection on each request: a pool this size keeps
+        # that cheap and is more than history-service can serve at once.
+        limits = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
         async with httpx2.AsyncClient(
             base_url=settings.history_service_url,
             timeout=settings.history_timeout_seconds,

@@ -80,15 +80,21 @@ async def _answer(
     conversation_id: str,
     message_id: str,
 ) -> ChatResponse:
-    text, calls = "", []
-    async for event in run_turn(gateway, context, conversation_id, message_id):
-        if not isinstance(event, ThreadItemDoneEvent):
-            continue
-        if isinstance(event.item, WorkflowItem):
-            calls.extend(context.tool_calls.get(event.item.id) or [])
-        await store.add_thread_item(conversation_id, event.item, context)
-        if isinstance(event.item, AssistantMessageItem):
-            text = assistant_text(event.item)
+    text, calls, done = "", [], []
+    try:
+        async for event in run_turn(gateway, context, conversation_id, message_id):
+            if not isinstance(event, ThreadItemDoneEvent):
+                continue
+            if isinstance(event.item, WorkflowItem):
+                calls.extend(context.tool_calls.get(event.item.id) or [])
+            done.append(event.item)
+            if isinstance(event.item, AssistantMessageItem):
+                text = assistant_text(event.item)
+    finally:
+        # Nobody watches a REST turn stream, so its items are stored together, once it ends
+        # (after a failure too: tool calls that ran stay in history).
+        if done:
+            await store.add_turn_items(conversation_id, done, context)
     return _response(conversation_id, text, calls)
 
 

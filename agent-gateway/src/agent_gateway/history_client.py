@@ -173,6 +173,14 @@ class HistoryClient:
         body = message.model_dump(mode="json", exclude_none=True, exclude={"id"})
         return Message.model_validate(await self._send(caller, "PUT", path, json=body))
 
+    async def put_messages(
+        self, caller: Principal, conversation_id: str, messages: list[MessageWrite]
+    ) -> None:
+        """Insert or replace these messages in order, all or nothing (one request for a turn)."""
+        path = f"/conversations/{conversation_id}/messages:batch"
+        body = {"messages": [m.model_dump(mode="json", exclude_none=True) for m in messages]}
+        await self._send(caller, "PUT", path, json=body)
+
     async def delete_message(
         self, caller: Principal, conversation_id: str, message_id: str
     ) -> None:

@@ -93,6 +93,13 @@ class HistoryStore(Store[RequestContext]):
             # A retried turn rewrites its answer under the same derived id.
             await self.history.put_message(context.principal, thread_id, message)
 
+    async def add_turn_items(
+        self, thread_id: str, items: list[ThreadItem], context: RequestContext
+    ) -> None:
+        """Store the items a turn produced (tool calls, answer) in one write; retries replace them."""
+        messages = [item_to_message(item, context.tool_calls.pop(item.id, None)) for item in items]
+        await self.history.put_messages(context.principal, thread_id, messages)
+
     async def add_partial_item(
         self, thread_id: str, item: ThreadItem, context: RequestContext
     ) -> None:

@@ -67,10 +67,12 @@ class DatabaseSettings(ServiceSettings):
 
     database_url: str
     migrate_on_start: bool = True
-    # Connections beyond the pool are opened and closed per use (TLS attempt, type introspection,
-    # prepared statements lost): size the pool for the usual concurrency, overflow for bursts.
+    # Connections beyond the pool are opened and closed per use (a backend fork, a TLS attempt,
+    # type introspection, prepared statements lost): under sustained load that churn cost more
+    # than waiting. So by default a request waits for a pooled connection; 20 already keep more
+    # cores busy than a small machine has.
     db_pool_size: int = 20
-    db_max_overflow: int = 10
+    db_max_overflow: int = 0
     # A ping on every checkout costs three round trips on asyncpg (BEGIN, `;`, ROLLBACK). Without
     # it, connections the server closed are still dropped at checkout, at no cost (see db.py).
     db_pool_pre_ping: bool = False

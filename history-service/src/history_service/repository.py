@@ -1,4 +1,4 @@
-"""Queries. Every read or write of a conversation starts from `ConversationRepository.owned()`,
+"""Queries. Every read or write of a conversation goes through `ConversationRepository.is_owned`,
 the one place that filters by owner and hides soft-deleted rows; messages are reached only
 through a conversation that passed it."""
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from history_service.models import Conversation, Message
@@ -19,12 +19,16 @@ class ConversationRepository:
         self.session = session
         self.user_id = user_id
 
-    def owned(self) -> Select[tuple[Conversation]]:
-        """The user's live conversations: the base of every query."""
-        return select(Conversation).where(
+    def is_owned(self) -> ColumnElement[bool]:
+        """The condition every conversation query starts from: the user's, and not deleted."""
+        return and_(
             Conversation.user_id == self.user_id,
             Conversation.deleted_at.is_(None),  # type: ignore[union-attr]
         )
+
+    def owned(self) -> Select[tuple[Conversation]]:
+        """The user's live conversations."""
+        return select(Conversation).where(self.is_owned())
 
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         """The user's live conversation with this id, if any."""
@@ -62,6 +66,58 @@ class ConversationRepository:
         """Stage a new conversation."""
         self.session.add(conversation)
 
+    async def record_activity(
+        self, conversation_id: str, changes: dict[str, object]
+    ) -> Conversation | None:
+        """Apply summary changes to the user's live conversation in one atomic UPDATE.
+
+        Returns the updated row (None when the user has no such conversation). The UPDATE checks
+        ownership, locks the row until commit and takes the next `last_seq`, in one round trip.
+        """
+        statement = (
+            update(Conversation)
+            .where(Conversation.id == conversation_id, self.is_owned())
+            .values(**changes)
+            .returning(Conversation)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def messages_page(
+        self, conversation_id: str, limit: int, descending: bool, after_id: str | None
+    ) -> Sequence[Row[Any]]:
+        """Up to `limit + 1` messages of the user's live conversation, after the message `after_id`.
+
+        One query: empty when the conversation or the anchor is missing (the caller tells which).
+        Plain rows, not ORM objects: a page is only read, and loading entities cost twice as much.
+        """
+        query = (
+            select(*MESSAGE_FIELDS)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.conversation_id == conversation_id, self.is_owned())
+        )
+        if after_id is not None:
+            anchor = (
+                select(Message.seq)
+                .where(Message.conversation_id == conversation_id, Message.id == after_id)
+                .scalar_subquery()
+            )
+            query = query.where(Message.seq < anchor if descending else Message.seq > anchor)  # type: ignore[operator]
+        query = query.order_by(_by_sequence(descending)).limit(limit + 1)
+        return (await self.session.execute(query)).all()
+
+
+# What a page of messages reads: the columns of the public message, by their attribute names.
+MESSAGE_FIELDS = (
+    Message.id,
+    Message.conversation_id,
+    Message.role,
+    Message.content,
+    Message.tool_calls,
+    Message.meta,
+    Message.created_at,
+)
+
 
 def _by_sequence(descending: bool) -> Any:
     return Message.seq.desc() if descending else Message.seq.asc()  # type: ignore[attr-defined]
@@ -82,28 +138,10 @@ class MessageRepository:
         query = self._in_conversation().where(Message.id == message_id)
         return (await self.session.scalars(query)).first()
 
-    async def page(self, limit: int, descending: bool, after_seq: int | None) -> Sequence[Message]:
-        """Up to `limit + 1` messages in insertion order (or its reverse), after `after_seq`."""
-        query = self._in_conversation()
-        if after_seq is not None:
-            query = query.where(Message.seq < after_seq if descending else Message.seq > after_seq)  # type: ignore[operator]
-        return (
-            await self.session.scalars(query.order_by(_by_sequence(descending)).limit(limit + 1))
-        ).all()
-
     async def latest(self) -> Message | None:
         """The newest message."""
         query = self._in_conversation().order_by(_by_sequence(descending=True)).limit(1)
         return (await self.session.scalars(query)).first()
-
-    async def count(self) -> int:
-        """How many messages the conversation holds."""
-        query = (
-            select(func.count())
-            .select_from(Message)
-            .where(Message.conversation_id == self.conversation.id)
-        )
-        return (await self.session.scalar(query)) or 0
 
     async def add(self, message: Message) -> None:
         """Insert a message and give it its sequence number."""
@@ -114,19 +152,3 @@ class MessageRepository:
         """Remove a message for good."""
         await self.session.delete(message)
         await self.session.flush()
-
-    async def record_activity(self, changes: dict[str, object]) -> int:
-        """Apply summary changes to the conversation row in one atomic UPDATE; returns its `last_seq`.
-
-        Taking the next sequence number this way also serializes inserts into one conversation.
-        """
-        statement = (
-            update(Conversation)
-            .where(Conversation.id == self.conversation.id)
-            .values(**changes)
-            .returning(Conversation)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
-        # RETURNING the entity refreshes the loaded conversation in the same round trip.
-        self.conversation = (await self.session.scalars(statement)).one()
-        return self.conversation.last_seq

@@ -9,7 +9,9 @@ from history_service.schemas import (
     ConversationCreate,
     ConversationPublic,
     ConversationUpdate,
+    MessageBatch,
     MessageCreate,
+    MessageList,
     MessagePublic,
     MessageWrite,
     Page,
@@ -151,6 +153,17 @@ async def put_message(
     if created:
         response.status_code = status.HTTP_201_CREATED
     return to_public(message)
+
+
+@router.put(
+    "/conversations/{conversation_id}/messages:batch", responses=problem_responses(404, 409)
+)
+async def put_messages(
+    conversation_id: ConversationId, batch: MessageBatch, service: Service
+) -> MessageList:
+    """Create or replace several messages, in order and all or nothing (one chat turn's writes)."""
+    messages = await service.put_messages(conversation_id, batch)
+    return MessageList(items=[to_public(message) for message in messages])
 
 
 @router.get(

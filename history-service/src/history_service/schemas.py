@@ -20,6 +20,7 @@ ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 USER_CONTENT_MAX = 10_000
 OTHER_CONTENT_MAX = 100_000
 METADATA_MAX_BYTES = 64 * 1024
+BATCH_MAX = 50
 
 ClientId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Title = Annotated[
@@ -105,6 +106,26 @@ class MessageCreate(MessageWrite):
     id: ClientId | None = None
 
 
+class MessagePut(MessageWrite):
+    """One message of a batch: its id decides whether it is created or replaced."""
+
+    id: ClientId
+
+
+class MessageBatch(BaseModel):
+    """`PUT .../messages:batch`: messages upserted in order, in one transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+    messages: list[MessagePut] = Field(min_length=1, max_length=BATCH_MAX)
+
+    @field_validator("messages")
+    @classmethod
+    def _ids_unique(cls, messages: list[MessagePut]) -> list[MessagePut]:
+        if len({message.id for message in messages}) != len(messages):
+            raise ValueError("each message id may appear once in a batch")
+        return messages
+
+
 class MessagePublic(BaseModel):
     """A message as clients see it."""
 
@@ -115,6 +136,12 @@ class MessagePublic(BaseModel):
     tool_calls: list[ToolCall] | None
     metadata: dict[str, Any] | None
     created_at: datetime
+
+
+class MessageList(BaseModel):
+    """Messages, in the order they were sent."""
+
+    items: list[MessagePublic]
 
 
 class Page(BaseModel, Generic[T]):

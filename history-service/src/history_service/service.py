@@ -1,8 +1,10 @@
 """The conversation store's rules: ownership, idempotent ids, titles, previews and counts."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Row, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +14,7 @@ from history_service.repository import ConversationRepository, MessageRepository
 from history_service.schemas import (
     ConversationCreate,
     ConversationPublic,
+    MessageBatch,
     MessageCreate,
     MessagePublic,
     MessageWrite,
@@ -48,8 +51,8 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
-def to_public(message: Message) -> MessagePublic:
-    """The wire form of a stored message."""
+def to_public(message: Message | Row[Any]) -> MessagePublic:
+    """The wire form of a stored message (an entity, or a row of `MESSAGE_FIELDS`)."""
     return MessagePublic(
         id=message.id,
         conversation_id=message.conversation_id,
@@ -73,6 +76,10 @@ def _stored_fields(data: MessageWrite) -> dict[str, Any]:
         "tool_calls": tool_calls,
         "meta": data.metadata,
     }
+
+
+class MessageIdTaken(Conflict):
+    """The message id is already used in this conversation."""
 
 
 class HistoryService:
@@ -144,25 +151,26 @@ class HistoryService:
         self, conversation_id: str, limit: int, descending: bool, after: str | None
     ) -> Page[MessagePublic]:
         """A page of messages in insertion order (or reversed); `after` is a message id."""
-        messages = MessageRepository(self.session, await self.conversation(conversation_id))
-        after_seq = None
-        if after is not None:
-            anchor = await messages.get(after)
-            if anchor is None:
-                raise InvalidInput(
-                    f"Message {after} is not in this conversation.",
-                    errors=[
-                        FieldError(location="query", field="after", message="no such message here")
-                    ],
-                )
-            after_seq = anchor.seq
-        rows = await messages.page(limit, descending, after_seq)
+        rows = await self.conversations.messages_page(conversation_id, limit, descending, after)
+        if not rows:
+            await self._explain_empty_page(conversation_id, after)
         items, has_more = rows[:limit], len(rows) > limit
         return Page(
             items=[to_public(row) for row in items],
             next_cursor=items[-1].id if has_more else None,
             has_more=has_more,
         )
+
+    async def _explain_empty_page(self, conversation_id: str, after: str | None) -> None:
+        # Empty because there is nothing more, or because the conversation or anchor is missing.
+        messages = MessageRepository(self.session, await self.conversation(conversation_id))
+        if after is not None and await messages.get(after) is None:
+            raise InvalidInput(
+                f"Message {after} is not in this conversation.",
+                errors=[
+                    FieldError(location="query", field="after", message="no such message here")
+                ],
+            )
 
     async def get_message(self, conversation_id: str, message_id: str) -> Message:
         """One message, or 404."""
@@ -173,27 +181,49 @@ class HistoryService:
 
     async def add_message(self, conversation_id: str, data: MessageCreate) -> tuple[Message, bool]:
         """Append a message; the same id with the same body again is a no-op (created=False)."""
-        messages = MessageRepository(
-            self.session, await self.conversation(conversation_id, for_update=True)
-        )
-        if data.id is not None and (existing := await messages.get(data.id)):
-            if {
-                k: getattr(existing, k) for k in ("role", "content", "tool_calls", "meta")
-            } != _stored_fields(data):
-                raise Conflict(f"Message {data.id} already exists with different content.")
-            return existing, False
-        return await self._insert(messages, data.id or new_id("msg"), data), True
+        message_id = data.id or new_id("msg")
+        try:
+            return (await self._append(conversation_id, [(message_id, data)]))[0], True
+        except MessageIdTaken:
+            await self.session.rollback()
+        # A retry, or a reused id: the stored message decides which.
+        messages = MessageRepository(self.session, await self.conversation(conversation_id))
+        existing = await messages.get(message_id)
+        if existing is None or {
+            k: getattr(existing, k) for k in ("role", "content", "tool_calls", "meta")
+        } != _stored_fields(data):
+            raise Conflict(f"Message {message_id} already exists with different content.")
+        return existing, False
 
     async def put_message(
         self, conversation_id: str, message_id: str, data: MessageWrite
     ) -> tuple[Message, bool]:
         """Create the message with this id, or replace its content (created=False)."""
+        try:
+            return (await self._append(conversation_id, [(message_id, data)]))[0], True
+        except MessageIdTaken:
+            await self.session.rollback()
+        return await self._upsert(conversation_id, message_id, data)
+
+    async def put_messages(self, conversation_id: str, batch: MessageBatch) -> list[Message]:
+        """Upsert several messages in order, all or nothing (a chat turn's items in one write)."""
+        writes = [(message.id, message) for message in batch.messages]
+        try:
+            return await self._append(conversation_id, writes)
+        except MessageIdTaken:
+            await self.session.rollback()
+        # Some already exist (a retried turn): one by one, still in this one transaction.
+        return [(await self._upsert(conversation_id, mid, data))[0] for mid, data in writes]
+
+    async def _upsert(
+        self, conversation_id: str, message_id: str, data: MessageWrite
+    ) -> tuple[Message, bool]:
         messages = MessageRepository(
             self.session, await self.conversation(conversation_id, for_update=True)
         )
         existing = await messages.get(message_id)
         if existing is None:
-            return await self._insert(messages, message_id, data), True
+            return (await self._append(conversation_id, [(message_id, data)]))[0], True
         for field, value in _stored_fields(data).items():
             setattr(existing, field, value)
         await self.session.flush()
@@ -203,7 +233,7 @@ class HistoryService:
             changes["last_message_preview"] = (
                 preview(existing.content) or messages.conversation.last_message_preview
             )
-        await messages.record_activity(changes)
+        await self.conversations.record_activity(conversation_id, changes)
         return existing, False
 
     async def delete_message(self, conversation_id: str, message_id: str) -> None:
@@ -215,37 +245,52 @@ class HistoryService:
             raise NotFound(f"Message {message_id} not found.")
         await messages.delete(message)
         latest = await messages.latest()
-        await messages.record_activity(
+        await self.conversations.record_activity(
+            conversation_id,
             {
                 "message_count": Conversation.message_count - 1,
                 "last_message_preview": preview(latest.content) if latest else None,
                 "updated_at": utcnow(),
-            }
+            },
         )
 
-    async def _insert(
-        self, messages: MessageRepository, message_id: str, data: MessageWrite
-    ) -> Message:
-        conversation, now = messages.conversation, utcnow()
+    async def _append(
+        self, conversation_id: str, writes: Sequence[tuple[str, MessageWrite]]
+    ) -> list[Message]:
+        """Insert new messages in two statements; MessageIdTaken when an id is already used.
+
+        The conversation's UPDATE checks ownership, locks the row (serializing inserts into one
+        conversation) and takes the next sequence numbers; then one INSERT for all the messages.
+        """
+        now = utcnow()
         changes: dict[str, object] = {
-            "last_seq": Conversation.last_seq + 1,
-            "message_count": Conversation.message_count + 1,
+            "last_seq": Conversation.last_seq + len(writes),
+            "message_count": Conversation.message_count + len(writes),
             "updated_at": now,
         }
-        if text := preview(data.content):
-            changes["last_message_preview"] = text
-        if conversation.title is None and data.role == Role.user:
-            changes["title"] = auto_title(data.content)
-        message = Message(
-            id=message_id,
-            conversation_id=conversation.id,
-            seq=await messages.record_activity(changes),
-            user_id=self.user_id,
-            created_at=now,
-            **_stored_fields(data),
-        )
+        previews = [text for _, data in writes if (text := preview(data.content))]
+        if previews:
+            changes["last_message_preview"] = previews[-1]
+        if titles := [auto_title(data.content) for _, data in writes if data.role == Role.user]:
+            changes["title"] = func.coalesce(Conversation.title, titles[0])
+        conversation = await self.conversations.record_activity(conversation_id, changes)
+        if conversation is None:
+            raise NotFound(f"Conversation {conversation_id} not found.")
+        first_seq = conversation.last_seq - len(writes) + 1
+        added = [
+            Message(
+                id=message_id,
+                conversation_id=conversation_id,
+                seq=first_seq + index,
+                user_id=self.user_id,
+                created_at=now,
+                **_stored_fields(data),
+            )
+            for index, (message_id, data) in enumerate(writes)
+        ]
+        self.session.add_all(added)
         try:
-            await messages.add(message)
-        except IntegrityError as exc:  # a concurrent insert of the same id won the race
-            raise Conflict(f"Message {message_id} already exists.") from exc
-        return message
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise MessageIdTaken("A message with one of these ids already exists.") from exc
+        return added
