@@ -83,7 +83,7 @@ def test_tool_error_and_missing_tools_are_said_plainly():
     assert "unavailable" in step(items, tools=[]).content[0].text
 
 
-def test_text_streams_word_by_word_and_completes():
+def test_text_streams_a_few_words_at_a_time_and_completes():
     message = step([{"role": "user", "content": "hi"}])
     events = stream_events(message)
     deltas = [e.delta for e in events if e.type == "response.output_text.delta"]

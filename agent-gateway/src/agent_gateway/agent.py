@@ -1,6 +1,7 @@
-"""The todo assistant: its instructions, and an agent built per turn around the tools it can reach."""
+"""The todo assistant: its instructions, and agents built once per tools list and reused."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from agents import Agent, Tool
 
@@ -20,9 +21,40 @@ The task tools are unavailable right now. Tell the user you cannot reach their t
 moment and ask them to try again shortly. Do not claim to have read or changed any task."""
 
 
+def instructions(tools_available: bool) -> str:
+    """The instructions for a turn starting now."""
+    text = INSTRUCTIONS.format(today=datetime.now(UTC).date().isoformat())
+    return text if tools_available else text + TOOLS_UNAVAILABLE
+
+
 def build_agent(model: str, tools: list[Tool] | None) -> Agent:
-    """An agent for one turn; without the task tools it knows to say they are unavailable."""
-    instructions = INSTRUCTIONS.format(today=datetime.now(UTC).date().isoformat())
-    if tools is None:
-        instructions += TOOLS_UNAVAILABLE
-    return Agent(name="Todo Assistant", instructions=instructions, model=model, tools=tools or [])
+    """An agent around these tools; without them it knows to say they are unavailable."""
+
+    def current_instructions(_context: Any, _agent: Agent) -> str:
+        return instructions(tools is not None)
+
+    return Agent(
+        name="Todo Assistant", instructions=current_instructions, model=model, tools=tools or []
+    )
+
+
+class Agents:
+    """An agent is configuration only (no conversation in it), and building one is not free:
+    one per tools list (per shared MCP connection, plus one without tools) serves every turn."""
+
+    MAX_KEPT = 16
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self._built: dict[int, tuple[list[Tool] | None, Agent]] = {}
+
+    def for_tools(self, tools: list[Tool] | None) -> Agent:
+        """The agent for this exact tools list (the same list object gets the same agent)."""
+        entry = self._built.get(id(tools))
+        if entry is not None and entry[0] is tools:
+            return entry[1]
+        if len(self._built) >= self.MAX_KEPT:  # replaced connections leave entries behind
+            self._built.clear()
+        agent = build_agent(self.model, tools)
+        self._built[id(tools)] = (tools, agent)
+        return agent

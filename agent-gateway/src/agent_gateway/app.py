@@ -4,10 +4,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx2
+import aiohttp
 from agents import ModelProvider, RunConfig
 from fastapi import FastAPI
 
+from agent_gateway.agent import Agents
 from agent_gateway.chatkit_server import TodoChatKitServer
 from agent_gateway.context import Gateway
 from agent_gateway.history_client import HistoryClient
@@ -18,6 +19,7 @@ from agent_gateway.settings import Settings
 from agent_gateway.store import HistoryStore
 from todo_common.app import create_service_app
 
+HISTORY_CONNECTIONS = 64
 DESCRIPTION = (
     "Stateless chat turns for the Todo Assistant: history from history-service, task tools from "
     "mcp-server, both called with the caller's own token."
@@ -34,14 +36,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # httpx scans every pooled connection on each request: a pool this size keeps
-        # that cheap and is more than history-service can serve at once.
-        limits = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
-        async with httpx2.AsyncClient(
-            base_url=settings.history_service_url,
-            timeout=settings.history_timeout_seconds,
-            limits=limits,
-        ) as http:
+        connector = aiohttp.TCPConnector(limit=HISTORY_CONNECTIONS)
+        timeout = aiohttp.ClientTimeout(total=settings.history_timeout_seconds)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
             gateway = _gateway(settings, http, model_provider)
             store = HistoryStore(gateway.history)
             app.state.gateway = gateway
@@ -63,7 +60,7 @@ def create_app(
 
 
 def _gateway(
-    settings: Settings, http: httpx2.AsyncClient, model_provider: ModelProvider | None
+    settings: Settings, http: aiohttp.ClientSession, model_provider: ModelProvider | None
 ) -> Gateway:
     provider = model_provider or create_model_provider(settings)
     has_key = settings.openai_api_key is not None
@@ -75,4 +72,10 @@ def _gateway(
         ),
     )
     mcp = McpTools(settings.mcp_server_url, settings.mcp_timeout_seconds, settings.mcp_connections)
-    return Gateway(settings=settings, history=HistoryClient(http), mcp=mcp, run_config=run_config)
+    return Gateway(
+        settings=settings,
+        history=HistoryClient(http, settings.history_service_url),
+        mcp=mcp,
+        run_config=run_config,
+        agents=Agents(settings.model_name),
+    )

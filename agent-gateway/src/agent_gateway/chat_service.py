@@ -82,7 +82,7 @@ async def _answer(
 ) -> ChatResponse:
     text, calls, done = "", [], []
     try:
-        async for event in run_turn(gateway, context, conversation_id, message_id):
+        async for event in run_turn(gateway, context, conversation_id, message_id, streaming=False):
             if not isinstance(event, ThreadItemDoneEvent):
                 continue
             if isinstance(event.item, WorkflowItem):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from agents import RunConfig
 
+from agent_gateway.agent import Agents
 from agent_gateway.history_client import HistoryClient, StoredToolCall
 from agent_gateway.mcp_tools import McpTools
 from agent_gateway.settings import Settings
@@ -18,6 +19,7 @@ class Gateway:
     history: HistoryClient
     mcp: McpTools
     run_config: RunConfig
+    agents: Agents
 
 
 @dataclass

@@ -13,7 +13,6 @@ import openai
 from agents import MaxTurnsExceeded, Runner
 from chatkit.types import ThreadStreamEvent
 
-from agent_gateway.agent import build_agent
 from agent_gateway.context import Gateway, RequestContext
 from agent_gateway.history_window import to_input_items
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer
@@ -34,12 +33,20 @@ class ModelFailed(BadGateway):
 
 
 async def run_turn(
-    gateway: Gateway, context: RequestContext, thread_id: str, user_message_id: str
+    gateway: Gateway,
+    context: RequestContext,
+    thread_id: str,
+    user_message_id: str,
+    *,
+    streaming: bool = True,
 ) -> AsyncIterator[ThreadStreamEvent]:
-    """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen."""
+    """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen.
+
+    Without `streaming` (nobody watches), text deltas are not turned into events.
+    """
     started, outcome = time.perf_counter(), "error"
     try:
-        async for event in _answer(gateway, context, thread_id, user_message_id):
+        async for event in _answer(gateway, context, thread_id, user_message_id, streaming):
             yield event
         outcome = "ok"
     except (asyncio.CancelledError, GeneratorExit):
@@ -50,14 +57,18 @@ async def run_turn(
 
 
 async def _answer(
-    gateway: Gateway, context: RequestContext, thread_id: str, user_message_id: str
+    gateway: Gateway,
+    context: RequestContext,
+    thread_id: str,
+    user_message_id: str,
+    streaming: bool,
 ) -> AsyncIterator[ThreadStreamEvent]:
     caller = context.principal
     limit = min(gateway.settings.history_window, HISTORY_PAGE_MAX)
     page = await gateway.history.list_messages(caller, thread_id, limit=limit, order="desc")
     model_input = to_input_items(list(reversed(page.items)))
     connection = await gateway.mcp.connection_for_turn(caller.token)
-    agent = build_agent(gateway.settings.model_name, connection.tools if connection else None)
+    agent = gateway.agents.for_tools(connection.tools if connection else None)
     result = Runner.run_streamed(
         agent,
         model_input,
@@ -65,7 +76,7 @@ async def _answer(
         max_turns=gateway.settings.max_agent_turns,
         hooks=ModelTimer(gateway.settings.model_provider),
     )
-    events = TurnEvents(thread_id, user_message_id, context)
+    events = TurnEvents(thread_id, user_message_id, context, streaming=streaming)
     fallback = None
     try:
         async for event in result.stream_events():

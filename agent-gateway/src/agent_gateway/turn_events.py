@@ -35,8 +35,16 @@ NO_ANSWER = "Sorry, I couldn't come up with an answer to that. Please try again.
 class TurnEvents:
     """Builds the turn's items with ids derived from the user message, so a retry finds them."""
 
-    def __init__(self, thread_id: str, user_message_id: str, context: RequestContext) -> None:
+    def __init__(
+        self,
+        thread_id: str,
+        user_message_id: str,
+        context: RequestContext,
+        *,
+        streaming: bool = True,
+    ) -> None:
         self.thread_id = thread_id
+        self.streaming = streaming
         self.user_message_id = user_message_id
         self.context = context
         self.workflow: WorkflowItem | None = None
@@ -113,7 +121,7 @@ class TurnEvents:
         return [ThreadItemDoneEvent(item=workflow)]
 
     def add_text(self, delta: str) -> list[ThreadStreamEvent]:
-        """Stream more assistant text, opening the message first if needed."""
+        """More assistant text, opening the message first; streamed only to a listening client."""
         events = self.close_workflow()
         if self.message is None:
             self.message = AssistantMessageItem(
@@ -122,14 +130,16 @@ class TurnEvents:
                 created_at=datetime.now(UTC),
                 content=[AssistantMessageContent(text="")],
             )
-            events.append(ThreadItemAddedEvent(item=self.message.model_copy(deep=True)))
-            part = AssistantMessageContentPartAdded(
-                content_index=0, content=AssistantMessageContent(text="")
-            )
-            events.append(ThreadItemUpdatedEvent(item_id=self.message.id, update=part))
+            if self.streaming:
+                events.append(ThreadItemAddedEvent(item=self.message.model_copy(deep=True)))
+                part = AssistantMessageContentPartAdded(
+                    content_index=0, content=AssistantMessageContent(text="")
+                )
+                events.append(ThreadItemUpdatedEvent(item_id=self.message.id, update=part))
         self.message.content[0].text += delta
-        update = AssistantMessageContentPartTextDelta(content_index=0, delta=delta)
-        events.append(ThreadItemUpdatedEvent(item_id=self.message.id, update=update))
+        if self.streaming:
+            update = AssistantMessageContentPartTextDelta(content_index=0, delta=delta)
+            events.append(ThreadItemUpdatedEvent(item_id=self.message.id, update=update))
         return events
 
     def finish(self, fallback: str = NO_ANSWER) -> list[ThreadStreamEvent]:

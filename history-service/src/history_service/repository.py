@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from history_service.models import Conversation, Message
@@ -37,11 +37,6 @@ class ConversationRepository:
             query = query.with_for_update()
         return (await self.session.scalars(query)).first()
 
-    async def id_taken(self, conversation_id: str) -> bool:
-        """Whether any conversation, of anyone, live or deleted, has this id."""
-        query = select(Conversation.id).where(Conversation.id == conversation_id)
-        return (await self.session.scalars(query)).first() is not None
-
     async def page(
         self, limit: int, after: tuple[datetime, str] | None, title_contains: str | None
     ) -> Sequence[Conversation]:
@@ -66,22 +61,25 @@ class ConversationRepository:
         """Stage a new conversation."""
         self.session.add(conversation)
 
-    async def record_activity(
-        self, conversation_id: str, changes: dict[str, object]
-    ) -> Conversation | None:
+    async def record_activity(self, conversation_id: str, changes: dict[str, object]) -> int | None:
         """Apply summary changes to the user's live conversation in one atomic UPDATE.
 
-        Returns the updated row (None when the user has no such conversation). The UPDATE checks
-        ownership, locks the row until commit and takes the next `last_seq`, in one round trip.
+        Returns its `last_seq` (None when the user has no such conversation). The UPDATE checks
+        ownership, locks the row until commit and takes the next sequence numbers, in one round trip.
         """
         statement = (
             update(Conversation)
             .where(Conversation.id == conversation_id, self.is_owned())
             .values(**changes)
-            .returning(Conversation)
-            .execution_options(synchronize_session=False, populate_existing=True)
+            .returning(Conversation.last_seq)
+            .execution_options(synchronize_session=False)
         )
-        return (await self.session.scalars(statement)).first()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
+        """Insert messages (attribute names as keys) into a conversation `record_activity` just
+        found, locked and numbered them in. One statement, without the unit of work."""
+        await self.session.execute(insert(Message), rows)
 
     async def messages_page(
         self, conversation_id: str, limit: int, descending: bool, after_id: str | None
@@ -142,11 +140,6 @@ class MessageRepository:
         """The newest message."""
         query = self._in_conversation().order_by(_by_sequence(descending=True)).limit(1)
         return (await self.session.scalars(query)).first()
-
-    async def add(self, message: Message) -> None:
-        """Insert a message and give it its sequence number."""
-        self.session.add(message)
-        await self.session.flush()
 
     async def delete(self, message: Message) -> None:
         """Remove a message for good."""

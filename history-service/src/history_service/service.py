@@ -99,11 +99,6 @@ class HistoryService:
 
     async def create_conversation(self, data: ConversationCreate) -> tuple[Conversation, bool]:
         """A new conversation, or the caller's existing one with that id (created=False)."""
-        if data.id is not None:
-            if existing := await self.conversations.get(data.id):
-                return existing, False
-            if await self.conversations.id_taken(data.id):
-                raise Conflict(f"Conversation id {data.id} is not available.")
         now = utcnow()
         conversation = Conversation(
             id=data.id or new_id("conv"),
@@ -115,9 +110,14 @@ class HistoryService:
         self.conversations.add(conversation)
         try:
             await self.session.flush()
-        except IntegrityError as exc:
-            raise Conflict(f"Conversation id {conversation.id} is not available.") from exc
-        return conversation, True
+        except IntegrityError:
+            await self.session.rollback()
+        else:
+            return conversation, True
+        # The id is taken: by this caller (a retry), or by someone else's conversation.
+        if existing := await self.conversations.get(conversation.id):
+            return existing, False
+        raise Conflict(f"Conversation id {conversation.id} is not available.")
 
     async def list_conversations(
         self, limit: int, cursor: str | None, q: str | None
@@ -273,24 +273,23 @@ class HistoryService:
             changes["last_message_preview"] = previews[-1]
         if titles := [auto_title(data.content) for _, data in writes if data.role == Role.user]:
             changes["title"] = func.coalesce(Conversation.title, titles[0])
-        conversation = await self.conversations.record_activity(conversation_id, changes)
-        if conversation is None:
+        last_seq = await self.conversations.record_activity(conversation_id, changes)
+        if last_seq is None:
             raise NotFound(f"Conversation {conversation_id} not found.")
-        first_seq = conversation.last_seq - len(writes) + 1
-        added = [
-            Message(
-                id=message_id,
-                conversation_id=conversation_id,
-                seq=first_seq + index,
-                user_id=self.user_id,
-                created_at=now,
+        first_seq = last_seq - len(writes) + 1
+        rows = [
+            {
+                "id": message_id,
+                "conversation_id": conversation_id,
+                "seq": first_seq + index,
+                "user_id": self.user_id,
+                "created_at": now,
                 **_stored_fields(data),
-            )
+            }
             for index, (message_id, data) in enumerate(writes)
         ]
-        self.session.add_all(added)
         try:
-            await self.session.flush()
+            await self.conversations.insert_messages(rows)
         except IntegrityError as exc:
             raise MessageIdTaken("A message with one of these ids already exists.") from exc
-        return added
+        return [Message(**row) for row in rows]

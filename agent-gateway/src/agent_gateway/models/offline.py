@@ -78,7 +78,7 @@ class OfflineModel(Model):
         *args: Any,
         **kwargs: Any,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        """The answer as Responses stream events: text arrives word by word."""
+        """The answer as Responses stream events: text arrives a few words at a time."""
         output = self.next_output(input, tools)
         for event in stream_events(output):
             yield event
@@ -168,7 +168,7 @@ def _message_events(message: ResponseOutputMessage) -> list[Any]:
         ),
         ResponseContentPartAddedEvent(type="response.content_part.added", part=empty, **common),
     ]
-    for chunk in re.findall(r"\S+\s*|\s+", text):
+    for chunk in re.findall(r"\S+(?:\s+\S+){0,3}\s*|\s+", text):
         events.append(
             ResponseTextDeltaEvent(
                 type="response.output_text.delta", delta=chunk, logprobs=[], **common
