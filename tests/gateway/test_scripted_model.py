@@ -80,6 +80,7 @@ async def test_second_turn_sees_the_first_turns_call_and_output_in_order(gateway
         "assistant",
         "user",
     ]
+    assert second_input[-1] == {"role": "user", "content": "What did I ask?"}
     call, output = second_input[1], second_input[2]
     assert call["call_id"] == output["call_id"] == "call_first"
     assert call["name"] == "add_task"

@@ -1,14 +1,16 @@
 """The REST chat turn: the same turn and store as ChatKit, plus idempotency by `message_id`."""
 
+import asyncio
+
 from chatkit.types import AssistantMessageItem, ThreadItemDoneEvent, WorkflowItem
 
 from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.history_client import StoredToolCall
+from agent_gateway.history_client import Message, StoredToolCall
 from agent_gateway.ids import assistant_message_id, conversation_id_for, new_id
 from agent_gateway.items import PARTIAL_KEY, assistant_text, new_user_item
 from agent_gateway.schemas import ChatRequest, ChatResponse, ToolCallPublic
 from agent_gateway.store import HistoryStore
-from agent_gateway.turn import run_turn
+from agent_gateway.turn import load_window, run_turn, window_size
 from todo_common.auth import Principal
 from todo_common.problems import Conflict
 
@@ -19,28 +21,68 @@ async def chat(
     gateway: Gateway, store: HistoryStore, caller: Principal, request: ChatRequest
 ) -> ChatResponse:
     """Store the user message (once), answer it (once), and return the answer."""
-    conversation_id = request.conversation_id or await _new_conversation(gateway, caller, request)
+    if request.conversation_id:
+        conversation_id, is_empty = request.conversation_id, False
+    else:
+        conversation_id, is_empty = await _new_conversation(gateway, caller, request)
     message_id = request.message_id or new_id("msg")
     item = new_user_item(conversation_id, message_id, request.message)
+    # The window is read while the user message is stored: one round trip fewer before the model
+    # starts. A conversation that was just created has nothing to read.
+    earlier = (
+        None if is_empty else asyncio.create_task(load_window(gateway, caller, conversation_id))
+    )
     try:
         # A missing or foreign conversation makes this a 404; no separate lookup needed.
         await store.add_thread_item(conversation_id, item, RequestContext(caller))
-    except Conflict:
+    except BaseException as exc:
+        _discard(earlier)
+        if not isinstance(exc, Conflict):
+            raise
         # The id is taken: a retry of this very message, or a reused id (a real conflict).
         await _same_message_or_conflict(gateway, caller, conversation_id, request, message_id)
         if stored := await _stored_answer(gateway, caller, conversation_id, message_id):
             return stored
-    return await _answer(gateway, store, RequestContext(caller), conversation_id, message_id)
+        window = await load_window(gateway, caller, conversation_id)
+    else:
+        stored_message = Message(
+            id=message_id,
+            conversation_id=conversation_id,
+            role="user",
+            content=request.message,
+            created_at=item.created_at,
+        )
+        read = await earlier if earlier is not None else []
+        window = window_with(read, stored_message, window_size(gateway))
+    return await _answer(
+        gateway, store, RequestContext(caller), conversation_id, message_id, window
+    )
 
 
-async def _new_conversation(gateway: Gateway, caller: Principal, request: ChatRequest) -> str:
+def window_with(window: list[Message], message: Message, limit: int) -> list[Message]:
+    """The window read around the time `message` was stored, with `message` in it exactly once."""
+    if any(earlier.id == message.id for earlier in window):
+        return window
+    return [*window, message][-limit:]
+
+
+def _discard(task: asyncio.Task[list[Message]] | None) -> None:
+    if task is not None:
+        task.cancel()
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
+async def _new_conversation(
+    gateway: Gateway, caller: Principal, request: ChatRequest
+) -> tuple[str, bool]:
+    """The new conversation's id, and whether it is empty (a retried first message may not be)."""
     # Derived from the message id, so a retried first message lands in the same conversation.
     if request.message_id:
         conversation_id = conversation_id_for(caller.user_id, request.message_id)
     else:
         conversation_id = new_id("conv")
-    await gateway.history.create_conversation(caller, conversation_id)
-    return conversation_id
+    conversation = await gateway.history.create_conversation(caller, conversation_id)
+    return conversation_id, conversation.message_count == 0
 
 
 async def _same_message_or_conflict(
@@ -79,10 +121,13 @@ async def _answer(
     context: RequestContext,
     conversation_id: str,
     message_id: str,
+    window: list[Message],
 ) -> ChatResponse:
     text, calls, done = "", [], []
     try:
-        async for event in run_turn(gateway, context, conversation_id, message_id, streaming=False):
+        async for event in run_turn(
+            gateway, context, conversation_id, message_id, streaming=False, window=window
+        ):
             if not isinstance(event, ThreadItemDoneEvent):
                 continue
             if isinstance(event.item, WorkflowItem):

@@ -104,12 +104,13 @@ class HistoryClient:
         body: dict[str, Any] = {"id": conversation_id}
         if title:
             body["title"] = title
-        data = await self._send(caller, "POST", "/conversations", json=body)
-        return Conversation.model_validate(data)
+        return Conversation.model_validate_json(
+            await self._send(caller, "POST", "/conversations", json=body)
+        )
 
     async def get_conversation(self, caller: Principal, conversation_id: str) -> Conversation:
         """One conversation; NotFound when missing, deleted or someone else's."""
-        return Conversation.model_validate(
+        return Conversation.model_validate_json(
             await self._send(caller, "GET", f"/conversations/{conversation_id}")
         )
 
@@ -120,7 +121,7 @@ class HistoryClient:
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        return ConversationPage.model_validate(
+        return ConversationPage.model_validate_json(
             await self._send(caller, "GET", "/conversations", params=params)
         )
 
@@ -131,7 +132,7 @@ class HistoryClient:
         data = await self._send(
             caller, "PATCH", f"/conversations/{conversation_id}", json={"title": title}
         )
-        return Conversation.model_validate(data)
+        return Conversation.model_validate_json(data)
 
     async def delete_conversation(self, caller: Principal, conversation_id: str) -> None:
         """Soft-delete a conversation."""
@@ -151,7 +152,7 @@ class HistoryClient:
         if after:
             params["after"] = after
         path = f"/conversations/{conversation_id}/messages"
-        return MessagePage.model_validate(await self._send(caller, "GET", path, params=params))
+        return MessagePage.model_validate_json(await self._send(caller, "GET", path, params=params))
 
     async def get_message(
         self, caller: Principal, conversation_id: str, message_id: str
@@ -159,25 +160,25 @@ class HistoryClient:
         """One message, or None when the conversation has no message with that id."""
         path = f"/conversations/{conversation_id}/messages/{message_id}"
         try:
-            return Message.model_validate(await self._send(caller, "GET", path))
+            return Message.model_validate_json(await self._send(caller, "GET", path))
         except NotFound:
             return None
 
     async def add_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite
-    ) -> Message:
+    ) -> None:
         """Append a message; the same id and body again is a harmless retry."""
         path = f"/conversations/{conversation_id}/messages"
         body = message.model_dump(mode="json", exclude_none=True)
-        return Message.model_validate(await self._send(caller, "POST", path, json=body))
+        await self._send(caller, "POST", path, json=body)
 
     async def put_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite
-    ) -> Message:
+    ) -> None:
         """Insert or replace the message with this id."""
         path = f"/conversations/{conversation_id}/messages/{message.id}"
         body = message.model_dump(mode="json", exclude_none=True, exclude={"id"})
-        return Message.model_validate(await self._send(caller, "PUT", path, json=body))
+        await self._send(caller, "PUT", path, json=body)
 
     async def put_messages(
         self, caller: Principal, conversation_id: str, messages: list[MessageWrite]
@@ -208,7 +209,8 @@ class HistoryClient:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
-    ) -> Any:
+    ) -> bytes:
+        """The response body of a successful request; a problem becomes our typed error."""
         headers = {"Authorization": f"Bearer {caller.token}"}
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id
@@ -225,7 +227,7 @@ class HistoryClient:
             raise ServiceUnavailable("The conversation history service is unavailable.") from exc
         if status >= 400:
             raise _problem_for(status, body)
-        return jsonlib.loads(body) if body else None
+        return body
 
 
 def _problem_for(status: int, raw: bytes) -> Exception:

@@ -14,9 +14,11 @@ from agents import MaxTurnsExceeded, Runner
 from chatkit.types import ThreadStreamEvent
 
 from agent_gateway.context import Gateway, RequestContext
+from agent_gateway.history_client import Message
 from agent_gateway.history_window import to_input_items
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer
 from agent_gateway.turn_events import NO_ANSWER, TurnEvents
+from todo_common.auth import Principal
 from todo_common.problems import BadGateway, ProblemError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,19 @@ class ModelFailed(BadGateway):
     """The language model answered with an error."""
 
 
+def window_size(gateway: Gateway) -> int:
+    """How many of the newest messages the model sees."""
+    return min(gateway.settings.history_window, HISTORY_PAGE_MAX)
+
+
+async def load_window(gateway: Gateway, caller: Principal, thread_id: str) -> list[Message]:
+    """The conversation's newest `HISTORY_WINDOW` messages, oldest first."""
+    page = await gateway.history.list_messages(
+        caller, thread_id, limit=window_size(gateway), order="desc"
+    )
+    return list(reversed(page.items))
+
+
 async def run_turn(
     gateway: Gateway,
     context: RequestContext,
@@ -39,14 +54,16 @@ async def run_turn(
     user_message_id: str,
     *,
     streaming: bool = True,
+    window: list[Message] | None = None,
 ) -> AsyncIterator[ThreadStreamEvent]:
     """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen.
 
-    Without `streaming` (nobody watches), text deltas are not turned into events.
+    Without `streaming` (nobody watches), text deltas are not turned into events. `window` is
+    the conversation's newest messages when the caller already read them (see `load_window`).
     """
     started, outcome = time.perf_counter(), "error"
     try:
-        async for event in _answer(gateway, context, thread_id, user_message_id, streaming):
+        async for event in _answer(gateway, context, thread_id, user_message_id, streaming, window):
             yield event
         outcome = "ok"
     except (asyncio.CancelledError, GeneratorExit):
@@ -62,11 +79,12 @@ async def _answer(
     thread_id: str,
     user_message_id: str,
     streaming: bool,
+    window: list[Message] | None,
 ) -> AsyncIterator[ThreadStreamEvent]:
     caller = context.principal
-    limit = min(gateway.settings.history_window, HISTORY_PAGE_MAX)
-    page = await gateway.history.list_messages(caller, thread_id, limit=limit, order="desc")
-    model_input = to_input_items(list(reversed(page.items)))
+    if window is None:
+        window = await load_window(gateway, caller, thread_id)
+    model_input = to_input_items(window)
     connection = await gateway.mcp.connection_for_turn(caller.token)
     agent = gateway.agents.for_tools(connection.tools if connection else None)
     result = Runner.run_streamed(

@@ -105,14 +105,14 @@ class ConversationRepository:
         return (await self.session.execute(query)).all()
 
 
-# What a page of messages reads: the columns of the public message, by their attribute names.
+# What a page of messages reads: the fields of the public message, under their public names.
 MESSAGE_FIELDS = (
     Message.id,
     Message.conversation_id,
     Message.role,
     Message.content,
     Message.tool_calls,
-    Message.meta,
+    Message.meta.label("metadata"),
     Message.created_at,
 )
 
