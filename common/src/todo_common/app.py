@@ -1,7 +1,8 @@
 """The FastAPI application every service starts from: middleware, problem handlers, health, metrics."""
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -16,17 +17,35 @@ from todo_common.tracing import install_tracing
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
+def _frozen_after(lifespan: Lifespan) -> Lifespan:
+    """Run the service's lifespan, then move everything built so far out of the GC's reach.
+
+    Modules, schemas and pools live as long as the process; without the freeze every full
+    collection walks them again (tens of milliseconds, paid by whichever request triggers it).
+    """
+
+    @asynccontextmanager
+    async def frozen(app: FastAPI) -> AsyncIterator[None]:
+        async with lifespan(app):
+            gc.freeze()
+            yield
+
+    return frozen
+
+
 def create_service_app(
     *,
     title: str,
     description: str,
     settings: ServiceSettings,
-    lifespan: Lifespan | Callable[[FastAPI], AsyncIterator[None]],
+    lifespan: Lifespan,
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
 ) -> FastAPI:
     """A service app with the conventions of DESIGN.md already in place."""
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=_frozen_after(lifespan)
+    )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings.auth_config())
     app.state.readiness_checks = {}
