@@ -4,8 +4,9 @@ Scenarios (all services local, one uvicorn process each, the load generator on t
   paced-50     50 conversations, each sending a turn every 2 s       target p95 <= 250 ms
   paced-500    500 conversations, each sending a turn every 10 s     target p95 <= 1 s
   saturation   64 conversations sending back to back                  turns/s reported
-  overhead     one turn at a time; gateway time per turn with the model's own time subtracted
-               (the offline model is timed in-process on the same inputs)   target p50 <= 25 ms
+  overhead     one turn at a time in one 200-turn conversation; time per turn with the model's
+               own time subtracted (the offline model is timed in-process)  target p50 <= 25 ms
+  overhead-short  the same, over 50 new conversations of 4 turns each (short windows, few tasks)
 Every run also checks that each message sent (and its answer) is stored in history-service.
 Writes bench/results/chat_load.json and bench/results/chat_load.png.
 
@@ -134,15 +135,18 @@ async def saturation(client: aiohttp.ClientSession, count: int, duration: float)
     return run
 
 
-async def overhead(client: aiohttp.ClientSession, turns: int) -> tuple[Run, list[float]]:
-    """Sequential turns, and the offline model's own time on the same kind of input."""
-    run = Run("overhead")
-    conversation = conversations(client, 1, run)[0]
-    for _ in range(turns):
-        await conversation.turn()
+async def overhead(
+    client: aiohttp.ClientSession, name: str, count: int, turns: int
+) -> tuple[Run, list[float]]:
+    """`count` conversations of `turns` turns, one turn at a time, and the offline model's own
+    time on the same kind of input."""
+    run = Run(name)
+    for conversation in conversations(client, count, run):
+        for _ in range(turns):
+            await conversation.turn()
     model, model_times = OfflineModel(), []
     tools = [type("Tool", (), {"name": name})() for name in ("add_task", "list_tasks")]
-    for n in range(turns):
+    for n in range(count * turns):
         started = time.perf_counter()
         model.next_output([{"role": "user", "content": MESSAGES[n % len(MESSAGES)]}], tools)
         model_times.append(time.perf_counter() - started)
@@ -228,23 +232,31 @@ async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -
             await paced(client, 500, 10.0, args.duration, "paced-500"),
             await saturation(client, 64, args.saturation),
         ]
-        over, model_times = await overhead(client, args.overhead_turns)
-        rows = [row(run, *(await persisted(history, run))) for run in [*runs, over]]
-    model_p50 = statistics.median(model_times) * 1000
-    turn_p50 = summarize(over.latencies)["p50_ms"]
+        overheads = [
+            await overhead(client, "overhead", 1, args.overhead_turns),
+            await overhead(client, "overhead-short", 50, 4),
+        ]
+        sequential = [run for run, _ in overheads]
+        rows = [row(run, *(await persisted(history, run))) for run in [*runs, *sequential]]
     print_table("Chat turns (offline model, PostgreSQL, loopback, 2 cores shared)", rows)
-    print(
-        f"\noverhead: turn p50 {turn_p50} ms - model p50 {model_p50:.3f} ms = {turn_p50 - model_p50:.1f} ms"
-    )
-    return {
-        "rows": rows,
-        "overhead_ms": {
+    overhead_ms = {}
+    for run, model_times in overheads:
+        model_p50 = statistics.median(model_times) * 1000
+        turn_p50 = summarize(run.latencies)["p50_ms"]
+        overhead_ms[run.name] = {
             "turn_p50": turn_p50,
             "model_p50": round(model_p50, 3),
             "gateway_p50": round(turn_p50 - model_p50, 3),
-        },
-        "errors": {run.name: sorted(set(run.errors)) for run in [*runs, over]},
-        "plot": str(plot([*runs, over])),
+        }
+        print(
+            f"{run.name}: turn p50 {turn_p50} ms - model p50 {model_p50:.3f} ms"
+            f" = {turn_p50 - model_p50:.1f} ms"
+        )
+    return {
+        "rows": rows,
+        "overhead_ms": overhead_ms,
+        "errors": {run.name: sorted(set(run.errors)) for run in [*runs, *sequential]},
+        "plot": str(plot([*runs, *sequential])),
     }
 
 
