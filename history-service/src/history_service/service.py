@@ -11,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from history_service import cursors
 from history_service.models import Conversation, Message
-from history_service.repository import ConversationRepository, MessageRepository
+from history_service.repository import (
+    CONVERSATIONS,
+    ConversationRepository,
+    MessageRepository,
+)
 from history_service.schemas import (
     ConversationCreate,
     ConversationPublic,
@@ -253,7 +257,7 @@ class HistoryService:
         await self.conversations.record_activity(
             conversation_id,
             {
-                "message_count": Conversation.message_count - 1,
+                "message_count": CONVERSATIONS.message_count - 1,
                 "last_message_preview": preview(latest.content) if latest else None,
                 "updated_at": utcnow(),
             },
@@ -269,32 +273,32 @@ class HistoryService:
         """
         now = utcnow()
         changes: dict[str, object] = {
-            "last_seq": Conversation.last_seq + len(writes),
-            "message_count": Conversation.message_count + len(writes),
+            "last_seq": CONVERSATIONS.last_seq + len(writes),
+            "message_count": CONVERSATIONS.message_count + len(writes),
             "updated_at": now,
         }
         previews = [text for _, data in writes if (text := preview(data.content))]
         if previews:
             changes["last_message_preview"] = previews[-1]
         if titles := [auto_title(data.content) for _, data in writes if data.role == Role.user]:
-            changes["title"] = func.coalesce(Conversation.title, titles[0])
+            changes["title"] = func.coalesce(CONVERSATIONS.title, titles[0])
         last_seq = await self.conversations.record_activity(conversation_id, changes)
         if last_seq is None:
             raise NotFound(f"Conversation {conversation_id} not found.")
         first_seq = last_seq - len(writes) + 1
-        rows = [
-            {
-                "id": message_id,
-                "conversation_id": conversation_id,
-                "seq": first_seq + index,
-                "user_id": self.user_id,
-                "created_at": now,
+        added = [
+            Message(
+                id=message_id,
+                conversation_id=conversation_id,
+                seq=first_seq + index,
+                user_id=self.user_id,
+                created_at=now,
                 **_stored_fields(data),
-            }
+            )
             for index, (message_id, data) in enumerate(writes)
         ]
         try:
-            await self.conversations.insert_messages(rows)
+            await self.conversations.insert_messages(added)
         except IntegrityError as exc:
             raise MessageIdTaken("A message with one of these ids already exists.") from exc
-        return [Message(**row) for row in rows]
+        return added
