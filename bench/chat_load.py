@@ -153,6 +153,38 @@ async def overhead(
     return run, model_times
 
 
+SPLIT = {
+    "history-service": "history_request_duration_seconds_sum",
+    "mcp tools": "tool_call_duration_seconds_sum",
+    "model": "model_call_duration_seconds_sum",
+}
+
+
+async def metric_sums(client: aiohttp.ClientSession) -> dict[str, float]:
+    """The gateway's time totals so far, summed over labels (seconds)."""
+    async with client.get("/metrics") as response:
+        text = await response.text()
+    sums = dict.fromkeys(SPLIT, 0.0)
+    for line in text.splitlines():
+        for part, metric in SPLIT.items():
+            if line.startswith(metric + "{"):
+                sums[part] += float(line.rsplit(" ", 1)[1])
+    return sums
+
+
+async def split_of(
+    client: aiohttp.ClientSession, name: str, count: int, turns: int
+) -> tuple[Run, list[float], dict[str, float]]:
+    """`overhead`, plus where the gateway's turns spent their time (mean ms per turn)."""
+    before = await metric_sums(client)
+    run, model_times = await overhead(client, name, count, turns)
+    after = await metric_sums(client)
+    done = len(run.latencies)
+    split = {"turn": round(statistics.mean(run.latencies) * 1000, 2)}
+    split |= {part: round((after[part] - before[part]) / done * 1000, 2) for part in SPLIT}
+    return run, model_times, split
+
+
 async def persisted(client: httpx2.AsyncClient, run: Run) -> tuple[int, int]:
     """(turns sent and answered, turns whose user message and answer are both stored)."""
     sent = stored = 0
@@ -233,24 +265,25 @@ async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -
             await saturation(client, 64, args.saturation),
         ]
         overheads = [
-            await overhead(client, "overhead", 1, args.overhead_turns),
-            await overhead(client, "overhead-short", 50, 4),
+            await split_of(client, "overhead", 1, args.overhead_turns),
+            await split_of(client, "overhead-short", 50, 4),
         ]
-        sequential = [run for run, _ in overheads]
+        sequential = [run for run, _, _ in overheads]
         rows = [row(run, *(await persisted(history, run))) for run in [*runs, *sequential]]
     print_table("Chat turns (offline model, PostgreSQL, loopback, 2 cores shared)", rows)
     overhead_ms = {}
-    for run, model_times in overheads:
+    for run, model_times, split in overheads:
         model_p50 = statistics.median(model_times) * 1000
         turn_p50 = summarize(run.latencies)["p50_ms"]
         overhead_ms[run.name] = {
             "turn_p50": turn_p50,
             "model_p50": round(model_p50, 3),
             "gateway_p50": round(turn_p50 - model_p50, 3),
+            "mean_ms_per_turn_by_part": split,
         }
         print(
             f"{run.name}: turn p50 {turn_p50} ms - model p50 {model_p50:.3f} ms"
-            f" = {turn_p50 - model_p50:.1f} ms"
+            f" = {turn_p50 - model_p50:.1f} ms; mean per turn (ms): {split}"
         )
     return {
         "rows": rows,

@@ -6,12 +6,14 @@ idle connections with a system call on every request, which cost more CPU than t
 
 import json as jsonlib
 import logging
+import time
 from datetime import datetime
 from typing import Any, Literal
 
 import aiohttp
 from pydantic import BaseModel
 
+from agent_gateway.metrics import HISTORY_SECONDS
 from todo_common.auth import Principal
 from todo_common.problems import (
     BadGateway,
@@ -216,15 +218,19 @@ class HistoryClient:
             headers[REQUEST_ID_HEADER] = request_id
         inject_trace_context(headers)
         url = f"{self.base_url}/api/{caller.user_id}{path}"
+        started, outcome = time.perf_counter(), "unavailable"
         try:
             async with self.http.request(
                 method, url, json=json, params=params, headers=headers
             ) as response:
                 status, body = response.status, await response.read()
+            outcome = "ok" if status < 400 else str(status)
         except TimeoutError as exc:
             raise ServiceUnavailable("The conversation history service timed out.") from exc
         except aiohttp.ClientError as exc:
             raise ServiceUnavailable("The conversation history service is unavailable.") from exc
+        finally:
+            HISTORY_SECONDS.labels(method, outcome).observe(time.perf_counter() - started)
         if status >= 400:
             raise _problem_for(status, body)
         return body

@@ -8,7 +8,7 @@ from prometheus_client import Counter, Histogram
 
 TURN_SECONDS = Histogram(
     "chat_turn_duration_seconds",
-    "Whole chat turns, history load to stored answer.",
+    "A chat turn's agent run, from its start to the answer (model calls and tools included).",
     ["outcome"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
@@ -17,6 +17,12 @@ MODEL_SECONDS = Histogram(
     "One call to the language model (a turn may make several).",
     ["provider"],
     buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+HISTORY_SECONDS = Histogram(
+    "history_request_duration_seconds",
+    "One request to history-service, sent to answered (a turn makes two to four).",
+    ["method", "outcome"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5),
 )
 TOOL_CALLS = Counter("tool_calls_total", "Tool calls the agent made.", ["tool", "status"])
 TOOL_SECONDS = Histogram(
