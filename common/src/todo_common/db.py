@@ -88,6 +88,13 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads, on the same pool: no transaction, so no BEGIN and COMMIT round trips."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
 async def ping(engine: AsyncEngine) -> None:
     """Raise unless the database answers."""
     async with engine.connect() as connection:
@@ -98,12 +105,13 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's transaction: committed when the route succeeds, rolled back when it raises."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    """The request's session: its transaction is committed when the route succeeds and rolled back
+    when it raises. Reads (GET, HEAD) run without one."""
+    state = request.app.state
+    sessionmaker: async_sessionmaker[AsyncSession] = (
+        state.read_sessionmaker if request.method in READ_METHODS else state.sessionmaker
+    )
     async with sessionmaker() as session:
-        if request.method in READ_METHODS:
-            # A read needs no transaction: without one, BEGIN and COMMIT are two round trips saved.
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
             yield session
             await session.commit()

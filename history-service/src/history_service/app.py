@@ -10,7 +10,12 @@ from fastapi import FastAPI
 from history_service.routes import router
 from history_service.settings import HistorySettings
 from todo_common.app import create_service_app
-from todo_common.db import create_engine, create_sessionmaker, ping
+from todo_common.db import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    ping,
+)
 from todo_common.migrations import upgrade_to_head
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,6 +30,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade_to_head(MIGRATIONS, settings.database_url, VERSION_TABLE)
     engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
     app.state.readiness_checks["database"] = partial(ping, engine)
     try:
         yield

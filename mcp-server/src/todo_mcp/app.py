@@ -10,7 +10,12 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 
 from todo_common.app import create_service_app
-from todo_common.db import create_engine, create_sessionmaker, ping
+from todo_common.db import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    ping,
+)
 from todo_common.migrations import upgrade_to_head
 from todo_mcp.allow import install_allow_header
 from todo_mcp.auth import JwtTokenVerifier
@@ -66,6 +71,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(settings)
     engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
     app.state.readiness_checks["database"] = partial(ping, engine)
     try:
         async with mcp.session_manager.run():
