@@ -1,6 +1,5 @@
 """The real OpenAI client path: MODEL_PROVIDER=openai-compatible against a fake local server."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,40 +17,27 @@ from tests.gateway.chat_client import (
     tasks,
     user_input,
 )
-from todo_common.testing.postgres import free_port, wait_for
+from todo_common.testing.postgres import free_port
+from todo_common.testing.processes import ServiceProcess
 
 FAKE = Path(__file__).with_name("fake_openai.py")
 
 
-def _up(url: str) -> bool:
-    try:
-        return httpx2.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx2.HTTPError:
-        return False
+class FakeOpenAI(ServiceProcess):
+    """The fake Chat Completions server; tests start it when they want the model up."""
 
-
-class FakeOpenAI:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(FAKE), str(self.port)])
-        wait_for(lambda: _up(self.url), timeout=30, what="the fake OpenAI server")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+    def __init__(self, log_path: Path) -> None:
+        port = free_port()
+        command = [sys.executable, str(FAKE), str(port)]
+        super().__init__("fake_openai", {}, log_path, port, command=command)
 
     def requests(self) -> list[dict]:
         return httpx2.get(f"{self.url}/requests").json()
 
 
 @pytest.fixture(scope="module")
-def fake_openai():
-    server = FakeOpenAI()
+def fake_openai(tmp_path_factory):
+    server = FakeOpenAI(tmp_path_factory.mktemp("fake-openai") / "fake_openai.log")
     yield server
     server.stop()
 
