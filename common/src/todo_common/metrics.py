@@ -5,7 +5,9 @@ import time
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from todo_common.asgi import HttpMiddleware
 
 REQUESTS = Counter("http_requests_total", "HTTP requests served.", ["method", "route", "status"])
 ERRORS = Counter(
@@ -21,16 +23,11 @@ access_log = logging.getLogger("todo.access")
 _UNMATCHED = "<unmatched>"
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Counts, times and logs each request under its route template, not its raw path."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One HTTP request."""
         started = time.perf_counter()
         status = 500
 

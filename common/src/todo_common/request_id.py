@@ -5,7 +5,9 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from todo_common.asgi import HttpMiddleware
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -22,16 +24,11 @@ def bind_request_id(value: str | None) -> None:
     _request_id.set(value)
 
 
-class RequestIdMiddleware:
-    """Pure ASGI, so streaming responses keep streaming."""
+class RequestIdMiddleware(HttpMiddleware):
+    """Accepts a valid X-Request-ID or makes one, echoes it, and binds it for the request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One HTTP request."""
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
