@@ -35,15 +35,16 @@ async def chat(
     try:
         # A missing or foreign conversation makes this a 404; no separate lookup needed.
         await store.add_thread_item(conversation_id, item, RequestContext(caller))
-    except BaseException as exc:
+    except Conflict:
         _discard(earlier)
-        if not isinstance(exc, Conflict):
-            raise
         # The id is taken: a retry of this very message, or a reused id (a real conflict).
         await _same_message_or_conflict(gateway, caller, conversation_id, request, message_id)
         if stored := await _stored_answer(gateway, caller, conversation_id, message_id):
             return stored
         window = await load_window(gateway, caller, conversation_id)
+    except BaseException:
+        _discard(earlier)
+        raise
     else:
         stored_message = Message(
             id=message_id,
