@@ -293,6 +293,54 @@ async def test_batch_into_another_users_conversation_is_404(alice, bob, conversa
     assert await message_count(db, conversation) == 0
 
 
+async def test_append_returns_the_newest_messages_ending_with_the_new_one(alice, conversation):
+    for n in range(4):
+        await alice.add_message(conversation, f"earlier {n}", id=f"e{n}")
+    response = await alice.post(
+        f"/conversations/{conversation}/messages:append",
+        params={"recent": 3},
+        json={"id": "u-new", "role": "user", "content": "Add milk"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["message"]["id"] == "u-new"
+    assert [m["id"] for m in body["recent"]] == ["e2", "e3", "u-new"]
+    assert body["recent"][-1] == body["message"]
+    summary = (await alice.get(f"/conversations/{conversation}")).json()
+    assert summary["message_count"] == 5
+    assert summary["last_message_preview"] == "Add milk"
+
+
+async def test_append_retry_is_200_without_a_copy_and_reuse_is_409(alice, conversation, db):
+    path = f"/conversations/{conversation}/messages:append"
+    message = {"id": "u-1", "role": "user", "content": "Buy milk"}
+    assert (await alice.post(path, json=message)).status_code == 201
+    retry = await alice.post(path, json=message)
+    assert retry.status_code == 200
+    assert [m["id"] for m in retry.json()["recent"]] == ["u-1"]
+    reused = await alice.post(path, json={**message, "content": "Buy bread"})
+    assert reused.status_code == 409
+    assert await message_count(db, conversation) == 1
+
+
+async def test_append_rejects_bad_input_and_foreign_conversations(alice, bob, conversation, db):
+    path = f"/conversations/{conversation}/messages:append"
+    too_long = await alice.post(path, json={"role": "user", "content": "x" * 10_001})
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "content"
+    too_many = await alice.post(
+        path, params={"recent": 201}, json={"role": "user", "content": "hi"}
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "recent"
+    assert (await bob.post(path, json={"role": "user", "content": "hijack"})).status_code == 404
+    missing = await alice.post(
+        "/conversations/nope/messages:append", json={"role": "user", "content": "lost"}
+    )
+    assert missing.status_code == 404
+    assert await message_count(db, conversation) == 0
+
+
 async def test_a_retried_post_after_other_messages_keeps_one_copy(alice, conversation, db):
     first = await alice.add_message(conversation, "Buy milk", id="m-1")
     await alice.add_message(conversation, "Noted.", role="assistant")

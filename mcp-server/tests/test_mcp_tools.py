@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import jsonschema
 import pytest
 from mcp import Client
 
@@ -41,6 +42,33 @@ async def test_lists_the_five_tools_with_schemas_and_annotations(server: Service
     title = tools["add_task"].input_schema["properties"]["title"]
     assert (title["minLength"], title["maxLength"]) == (1, 200)
     assert "user_id" not in str(tools["add_task"].input_schema)
+
+
+async def test_list_tasks_publishes_a_flat_output_schema_that_still_checks_every_field(
+    server: ServiceProcess, user: str
+):
+    async with mcp_client(server.url, user) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    schema = tools["list_tasks"].output_schema
+    # MCP clients check every result against it: no reference or anyOf to resolve per task.
+    assert "$ref" not in str(schema)
+    assert "anyOf" not in str(schema)
+    task = {
+        "id": 1,
+        "title": "Buy milk",
+        "description": None,
+        "completed": False,
+        "priority": "low",
+        "due_date": "2030-05-01T00:00:00Z",
+        "tags": [],
+        "created_at": "2030-01-01T00:00:00Z",
+        "updated_at": "2030-01-01T00:00:00Z",
+    }
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid({"tasks": [task], "count": 1, "next_cursor": None})
+    for field, wrong in [("description", 5), ("due_date", 7), ("priority", "urgent"), ("id", "1")]:
+        assert not validator.is_valid({"tasks": [{**task, field: wrong}], "count": 1}), field
+    assert not validator.is_valid({"tasks": [task], "count": 1, "next_cursor": 3})
 
 
 async def test_every_tool_round_trip(server: ServiceProcess, user: str):

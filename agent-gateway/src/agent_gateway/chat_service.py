@@ -1,7 +1,5 @@
 """The REST chat turn: the same turn and store as ChatKit, plus idempotency by `message_id`."""
 
-import asyncio
-
 from chatkit.types import AssistantMessageItem, ThreadItemDoneEvent, WorkflowItem
 
 from agent_gateway.context import Gateway, RequestContext
@@ -21,69 +19,33 @@ async def chat(
     gateway: Gateway, store: HistoryStore, caller: Principal, request: ChatRequest
 ) -> ChatResponse:
     """Store the user message (once), answer it (once), and return the answer."""
-    if request.conversation_id:
-        conversation_id, is_empty = request.conversation_id, False
-    else:
-        conversation_id, is_empty = await _new_conversation(gateway, caller, request)
+    conversation_id = request.conversation_id or await _new_conversation(gateway, caller, request)
     message_id = request.message_id or new_id("msg")
     item = new_user_item(conversation_id, message_id, request.message)
-    # The window is read while the user message is stored: one round trip fewer before the model
-    # starts. A conversation that was just created has nothing to read.
-    earlier = (
-        None if is_empty else asyncio.create_task(load_window(gateway, caller, conversation_id))
-    )
+    context = RequestContext(caller)
     try:
-        # A missing or foreign conversation makes this a 404; no separate lookup needed.
-        await store.add_thread_item(conversation_id, item, RequestContext(caller))
+        # One round trip stores the message and reads the window the model needs. A missing or
+        # foreign conversation makes this a 404; no separate lookup needed.
+        window = await store.add_user_item(
+            conversation_id, item, context, window=window_size(gateway)
+        )
     except Conflict:
-        _discard(earlier)
         # The id is taken: a retry of this very message, or a reused id (a real conflict).
         await _same_message_or_conflict(gateway, caller, conversation_id, request, message_id)
         if stored := await _stored_answer(gateway, caller, conversation_id, message_id):
             return stored
         window = await load_window(gateway, caller, conversation_id)
-    except BaseException:
-        _discard(earlier)
-        raise
-    else:
-        stored_message = Message(
-            id=message_id,
-            conversation_id=conversation_id,
-            role="user",
-            content=request.message,
-            created_at=item.created_at,
-        )
-        read = await earlier if earlier is not None else []
-        window = window_with(read, stored_message, window_size(gateway))
-    return await _answer(
-        gateway, store, RequestContext(caller), conversation_id, message_id, window
-    )
+    return await _answer(gateway, store, context, conversation_id, message_id, window)
 
 
-def window_with(window: list[Message], message: Message, limit: int) -> list[Message]:
-    """The window read around the time `message` was stored, with `message` in it exactly once."""
-    if any(earlier.id == message.id for earlier in window):
-        return window
-    return [*window, message][-limit:]
-
-
-def _discard(task: asyncio.Task[list[Message]] | None) -> None:
-    if task is not None:
-        task.cancel()
-        task.add_done_callback(lambda done: done.cancelled() or done.exception())
-
-
-async def _new_conversation(
-    gateway: Gateway, caller: Principal, request: ChatRequest
-) -> tuple[str, bool]:
-    """The new conversation's id, and whether it is empty (a retried first message may not be)."""
+async def _new_conversation(gateway: Gateway, caller: Principal, request: ChatRequest) -> str:
     # Derived from the message id, so a retried first message lands in the same conversation.
     if request.message_id:
         conversation_id = conversation_id_for(caller.user_id, request.message_id)
     else:
         conversation_id = new_id("conv")
-    conversation = await gateway.history.create_conversation(caller, conversation_id)
-    return conversation_id, conversation.message_count == 0
+    await gateway.history.create_conversation(caller, conversation_id)
+    return conversation_id
 
 
 async def _same_message_or_conflict(

@@ -1,6 +1,6 @@
 """A typed client of history-service that acts with the caller's own token.
 
-It runs on aiohttp: every turn makes three requests here, and httpx's pool checks each of its
+It runs on aiohttp: every turn makes two or three requests here, and httpx's pool checks each of its
 idle connections with a system call on every request, which cost more CPU than the turn's agent run.
 """
 
@@ -74,6 +74,13 @@ class MessageWrite(BaseModel):
     content: str
     tool_calls: list[StoredToolCall] | None = None
     metadata: dict[str, Any] | None = None
+
+
+class AppendedMessage(BaseModel):
+    """A stored message and the conversation's newest messages right after it, oldest first."""
+
+    message: Message
+    recent: list[Message]
 
 
 class ConversationPage(BaseModel):
@@ -173,6 +180,16 @@ class HistoryClient:
         path = f"/conversations/{conversation_id}/messages"
         body = message.model_dump(mode="json", exclude_none=True)
         await self._send(caller, "POST", path, json=body)
+
+    async def append_message(
+        self, caller: Principal, conversation_id: str, message: MessageWrite, *, recent: int
+    ) -> list[Message]:
+        """Append a message (as `add_message`) and return the newest `recent` messages after it,
+        oldest first: one round trip where a turn would otherwise make two."""
+        path = f"/conversations/{conversation_id}/messages:append"
+        body = message.model_dump(mode="json", exclude_none=True)
+        data = await self._send(caller, "POST", path, json=body, params={"recent": recent})
+        return AppendedMessage.model_validate_json(data).recent
 
     async def put_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite

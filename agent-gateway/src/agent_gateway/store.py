@@ -11,7 +11,7 @@ from chatkit.store import Store, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata, UserMessageItem
 
 from agent_gateway.context import RequestContext
-from agent_gateway.history_client import HistoryClient, MessageWrite
+from agent_gateway.history_client import HistoryClient, Message, MessageWrite
 from agent_gateway.ids import new_id
 from agent_gateway.items import item_to_message, message_to_item
 from todo_common.problems import InvalidInput, NotFound
@@ -92,6 +92,16 @@ class HistoryStore(Store[RequestContext]):
         else:
             # A retried turn rewrites its answer under the same derived id.
             await self.history.put_message(context.principal, thread_id, message)
+
+    async def add_user_item(
+        self, thread_id: str, item: UserMessageItem, context: RequestContext, *, window: int
+    ) -> list[Message]:
+        """Store a new user message (retries are harmless) and return the thread's newest
+        `window` messages as they are right after it, oldest first."""
+        message = item_to_message(item)
+        return await self.history.append_message(
+            context.principal, thread_id, message, recent=window
+        )
 
     async def add_turn_items(
         self, thread_id: str, items: list[ThreadItem], context: RequestContext

@@ -9,6 +9,7 @@ from history_service.schemas import (
     ConversationCreate,
     ConversationPublic,
     ConversationUpdate,
+    MessageAppended,
     MessageBatch,
     MessageCreate,
     MessageList,
@@ -132,6 +133,35 @@ async def add_message(
     if not created:
         response.status_code = status.HTTP_200_OK
     return to_public(message)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages:append",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": MessageAppended, "description": "Same id and body: a retry"},
+        **problem_responses(404, 409),
+    },
+)
+async def append_message(
+    conversation_id: ConversationId,
+    data: MessageCreate,
+    service: Service,
+    response: Response,
+    recent: Annotated[
+        int, Query(ge=1, le=200, description="How many of the newest messages to return.")
+    ] = 50,
+) -> MessageAppended:
+    """Append a message exactly as `POST .../messages` does, and return the conversation's newest
+    `recent` messages read right after it in the same transaction (what a chat turn needs before
+    the model runs, in one round trip)."""
+    message, created = await service.add_message(conversation_id, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MessageAppended(
+        message=to_public(message),
+        recent=await service.recent_messages(conversation_id, recent),
+    )
 
 
 @router.put(

@@ -138,6 +138,14 @@ class MessagePublic(BaseModel):
     created_at: datetime
 
 
+class MessageAppended(BaseModel):
+    """`POST .../messages:append`: the stored message, and the conversation's newest messages
+    (oldest first) as they were right after it was stored."""
+
+    message: MessagePublic
+    recent: list[MessagePublic]
+
+
 class MessageList(BaseModel):
     """Messages, in the order they were sent."""
 

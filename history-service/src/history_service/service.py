@@ -170,6 +170,13 @@ class HistoryService:
             has_more=has_more,
         )
 
+    async def recent_messages(self, conversation_id: str, limit: int) -> list[MessagePublic]:
+        """The newest `limit` messages, oldest first."""
+        rows = await self.conversations.messages_page(conversation_id, limit, True, None)
+        if not rows:
+            await self._explain_empty_page(conversation_id, None)
+        return _public_messages.validate_python(rows[:limit][::-1], from_attributes=True)
+
     async def _explain_empty_page(self, conversation_id: str, after: str | None) -> None:
         # Empty because there is nothing more, or because the conversation or anchor is missing.
         messages = MessageRepository(self.session, await self.conversation(conversation_id))

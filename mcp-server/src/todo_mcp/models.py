@@ -1,6 +1,7 @@
 """The tasks table and its SQLModel family: Base, Create, Replace, Update, table, Public."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import StrictBool
 from sqlalchemy import (
@@ -19,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from todo_common.db import UTCDateTime, utcnow
-from todo_mcp.fields import Description, DueDate, Priority, Tags, Title
+from todo_mcp.fields import Description, DueDate, NullInType, Priority, Tags, Title
 
 # SQLite only autoincrements a plain INTEGER primary key.
 TASK_ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -100,10 +101,10 @@ class TaskPublic(SQLModel):
 
     id: int
     title: str
-    description: str | None
+    description: Annotated[str | None, NullInType]
     completed: bool
     priority: Priority
-    due_date: datetime | None
+    due_date: Annotated[datetime | None, NullInType]
     tags: list[str]
     created_at: datetime
     updated_at: datetime

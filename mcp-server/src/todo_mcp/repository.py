@@ -1,17 +1,27 @@
-"""Queries. Every read or write of a task starts from `TaskRepository.owned()`, the one place
-that filters by owner; a task of someone else is simply not there."""
+"""Queries. Every read or write of a task is filtered by `TaskRepository.is_owned()`, the one place
+that knows the owner; a task of someone else is simply not there."""
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, true, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
 
 from todo_mcp.cursors import Keyset
 from todo_mcp.fields import SortKey
-from todo_mcp.models import PRIORITY_RANK_SQL, Task
+from todo_mcp.models import PRIORITY_RANK_SQL, Task, TaskPublic
 from todo_mcp.schemas import TaskQuery
 
 MAX_TASK_ID = 2**63 - 1
@@ -27,9 +37,13 @@ class TaskRepository:
         self.session = session
         self.user_id = user_id
 
+    def is_owned(self) -> ColumnElement[bool]:
+        """The condition every task query starts from: the user's."""
+        return _column.user_id == self.user_id
+
     def owned(self) -> Select[tuple[Task]]:
-        """The user's tasks: the base of every query."""
-        return select(Task).where(_column.user_id == self.user_id)
+        """The user's tasks, as entities to change."""
+        return select(Task).where(self.is_owned())
 
     async def get(self, task_id: int) -> Task | None:
         """The user's task with this id, if any."""
@@ -37,13 +51,16 @@ class TaskRepository:
             return None
         return (await self.session.scalars(self.owned().where(_column.id == task_id))).first()
 
-    async def page(self, query: TaskQuery, after: Keyset | None) -> Sequence[Task]:
-        """Up to `query.limit + 1` matching tasks in `query.sort` order, after the keyset `after`."""
-        statement = self.owned().where(*self._filters(query))
+    async def page(self, query: TaskQuery, after: Keyset | None) -> Sequence[Row[Any]]:
+        """Up to `query.limit + 1` matching tasks in `query.sort` order, after the keyset `after`.
+
+        Plain rows of the public fields, not entities: a page is only read, and loading entities
+        cost more than the rest of the listing."""
+        statement = select(*PUBLIC_COLUMNS).where(self.is_owned(), *self._filters(query))
         if after is not None:
             statement = statement.where(_after(after))
         statement = statement.order_by(*_order(query.sort)).limit(query.limit + 1)
-        return (await self.session.scalars(statement)).all()
+        return (await self.session.execute(statement)).all()
 
     def add(self, task: Task) -> None:
         """Stage a new task."""
@@ -78,7 +95,11 @@ class TaskRepository:
         return select(true()).select_from(values).where(values.c.value == tag).exists()
 
 
-def sort_value(task: Task, sort: SortKey) -> Any:
+# The columns a listing reads: the fields of the public task.
+PUBLIC_COLUMNS = [_column[name] for name in TaskPublic.model_fields]
+
+
+def sort_value(task: Task | Row[Any], sort: SortKey) -> Any:
     """The value of `task` under the sort key `sort`, as a cursor stores it."""
     if sort == "priority":
         return PRIORITY_RANK[task.priority]

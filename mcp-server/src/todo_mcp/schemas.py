@@ -2,9 +2,17 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from todo_mcp.fields import Limit, Priority, SearchText, SortKey, StatusFilter, Tag
+from todo_mcp.fields import (
+    Limit,
+    NullInType,
+    Priority,
+    SearchText,
+    SortKey,
+    StatusFilter,
+    Tag,
+)
 from todo_mcp.models import TaskPublic
 
 
@@ -30,12 +38,18 @@ class TaskQuery(BaseModel):
     cursor: Annotated[str | None, QueryOptional] = None
 
 
+def _task_schema_inline(schema: dict[str, Any]) -> None:
+    # The task's schema in place of a $ref: a client checking a page resolves no reference per task.
+    schema["properties"]["tasks"]["items"] = TaskPublic.model_json_schema()
+
+
 class TaskPage(BaseModel):
     """One page of tasks; pass `next_cursor` back as `cursor` for the next page (null at the end)."""
 
+    model_config = ConfigDict(json_schema_extra=_task_schema_inline)
     tasks: list[TaskPublic]
     count: int = Field(description="Number of tasks on this page.")
-    next_cursor: str | None = None
+    next_cursor: Annotated[str | None, NullInType] = None
 
 
 class TaskAction(BaseModel):

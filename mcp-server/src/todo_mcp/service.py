@@ -1,6 +1,7 @@
 """The task service: the one module both faces (MCP tools and REST) call. It flushes, never commits;
 the caller's transaction decides."""
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from todo_common.db import utcnow
@@ -10,6 +11,7 @@ from todo_mcp.models import Task, TaskCreate, TaskPublic, TaskReplace, TaskUpdat
 from todo_mcp.repository import TaskRepository, sort_value
 from todo_mcp.schemas import TaskPage, TaskQuery
 
+_public_tasks = TypeAdapter(list[TaskPublic])
 EDITABLE = ("title", "description", "completed", "priority", "due_date", "tags")
 
 
@@ -63,7 +65,7 @@ class TaskService:
             last = page[-1]
             keyset = cursors.Keyset(query.sort, sort_value(last, query.sort), last.id or 0)
             next_cursor = cursors.encode(keyset)
-        tasks = [TaskPublic.model_validate(task) for task in page]
+        tasks = _public_tasks.validate_python(page, from_attributes=True)
         return TaskPage(tasks=tasks, count=len(tasks), next_cursor=next_cursor)
 
     async def update(self, task_id: int, changes: TaskUpdate) -> Task:
