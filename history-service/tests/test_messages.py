@@ -123,6 +123,38 @@ async def test_metadata_and_tool_calls_round_trip_exactly(alice, conversation):
     assert fetched["metadata"] == metadata
     assert list(fetched["metadata"]) == list(metadata)
     assert fetched["tool_calls"] == tool_calls
+    # Listings serve the stored JSON as it is: the same documents, key order included.
+    listed = (await alice.get(f"/conversations/{conversation}/messages")).json()["items"]
+    assert listed == [created]
+    assert list(listed[0]["metadata"]) == list(metadata)
+    appended = await alice.post(
+        f"/conversations/{conversation}/messages:append",
+        params={"recent": 2},
+        json={"role": "user", "content": "Thanks"},
+    )
+    assert appended.json()["recent"] == [created, appended.json()["message"]]
+
+
+async def test_nan_or_infinity_in_json_fields_is_422_naming_the_field(alice, conversation, db):
+    path = f"/api/alice/conversations/{conversation}/messages"
+    headers = {**alice.headers, "content-type": "application/json"}
+    for body, field in [
+        (b'{"role": "assistant", "content": "x", "metadata": {"v": NaN}}', "metadata"),
+        (
+            b'{"role": "assistant", "content": "x",'
+            b' "tool_calls": [{"id": "c", "name": "n", "result": {"v": Infinity}}]}',
+            "tool_calls.0.result",
+        ),
+        (
+            b'{"role": "assistant", "content": "x",'
+            b' "tool_calls": [{"id": "c", "name": "n", "arguments": {"v": -Infinity}}]}',
+            "tool_calls.0.arguments",
+        ),
+    ]:
+        response = await alice.client.post(path, content=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field
+    assert await message_count(db, conversation) == 0
 
 
 async def test_oversized_metadata_is_rejected(alice, conversation):

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Text,
+    and_,
+    cast,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from history_service.models import Conversation, Message
@@ -111,14 +122,15 @@ class ConversationRepository:
         return (await self.session.execute(query)).all()
 
 
-# What a page of messages reads: the fields of the public message, under their public names.
+# What a page of messages reads: the fields of the public message, under their public names, the
+# JSON ones as the text they were stored as (served as they are, never parsed on the way out).
 MESSAGE_FIELDS = (
     MESSAGES.id,
     MESSAGES.conversation_id,
     MESSAGES.role,
     MESSAGES.content,
-    MESSAGES.tool_calls,
-    MESSAGES.metadata,
+    cast(MESSAGES.tool_calls, Text).label("tool_calls"),
+    cast(MESSAGES.metadata, Text).label("metadata"),
     MESSAGES.created_at,
 )
 # Each attribute of a Message and the column it is stored in (`meta` is the `metadata` column).

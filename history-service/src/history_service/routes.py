@@ -16,6 +16,8 @@ from history_service.schemas import (
     MessagePublic,
     MessageWrite,
     Page,
+    StoredJSONResponse,
+    stored_messages,
 )
 from history_service.service import HistoryService, to_public
 from todo_common.auth import PathOwner
@@ -102,7 +104,11 @@ async def delete_conversation(conversation_id: ConversationId, service: Service)
     await service.delete_conversation(conversation_id)
 
 
-@router.get("/conversations/{conversation_id}/messages", responses=problem_responses(404))
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=Page[MessagePublic],
+    responses=problem_responses(404),
+)
 async def list_messages(
     conversation_id: ConversationId,
     service: Service,
@@ -112,9 +118,16 @@ async def list_messages(
         str | None,
         Query(pattern=ID_PATTERN, description="A message id (or `next_cursor`): start after it."),
     ] = None,
-) -> Page[MessagePublic]:
+) -> StoredJSONResponse:
     """Messages in the order they were added (`asc`) or newest first (`desc`)."""
-    return await service.list_messages(conversation_id, limit, order == "desc", after)
+    page = await service.list_messages(conversation_id, limit, order == "desc", after)
+    return StoredJSONResponse(
+        {
+            "items": stored_messages(page.items),
+            "next_cursor": page.next_cursor,
+            "has_more": page.has_more,
+        }
+    )
 
 
 @router.post(
@@ -138,6 +151,7 @@ async def add_message(
 @router.post(
     "/conversations/{conversation_id}/messages:append",
     status_code=status.HTTP_201_CREATED,
+    response_model=MessageAppended,
     responses={
         200: {"model": MessageAppended, "description": "Same id and body: a retry"},
         **problem_responses(404, 409),
@@ -147,20 +161,18 @@ async def append_message(
     conversation_id: ConversationId,
     data: MessageCreate,
     service: Service,
-    response: Response,
     recent: Annotated[
         int, Query(ge=1, le=200, description="How many of the newest messages to return.")
     ] = 50,
-) -> MessageAppended:
+) -> StoredJSONResponse:
     """Append a message exactly as `POST .../messages` does, and return the conversation's newest
     `recent` messages read right after it in the same transaction (what a chat turn needs before
     the model runs, in one round trip)."""
     message, created = await service.add_message(conversation_id, data)
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return MessageAppended(
-        message=to_public(message),
-        recent=await service.recent_messages(conversation_id, recent),
+    rows = await service.recent_messages(conversation_id, recent)
+    return StoredJSONResponse(
+        {"message": to_public(message).model_dump(mode="json"), "recent": stored_messages(rows)},
+        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
 
 

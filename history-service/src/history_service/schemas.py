@@ -1,10 +1,13 @@
 """Wire models: what clients send and what they get back."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+import orjson
+from fastapi.responses import JSONResponse
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -65,6 +68,15 @@ class ConversationPublic(BaseModel):
     last_message_preview: str | None
 
 
+def _finite(value: Any) -> Any:
+    # NaN and Infinity are not JSON: PostgreSQL refuses them, and stored JSON is served verbatim.
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError as exc:
+        raise ValueError("numbers must be finite (no NaN or Infinity)") from exc
+    return value
+
+
 class ToolCall(BaseModel):
     """One tool the assistant called during a turn, and what came back."""
 
@@ -74,6 +86,8 @@ class ToolCall(BaseModel):
     result: Any = None
     status: Literal["ok", "error"] = "ok"
     duration_ms: float | None = Field(default=None, ge=0)
+
+    _finite_json = field_validator("arguments", "result")(_finite)
 
 
 class MessageWrite(BaseModel):
@@ -95,7 +109,7 @@ class MessageWrite(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_fits(cls, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-        if metadata is not None and len(json.dumps(metadata)) > METADATA_MAX_BYTES:
+        if metadata is not None and len(json.dumps(_finite(metadata))) > METADATA_MAX_BYTES:
             raise ValueError(f"metadata must serialize to at most {METADATA_MAX_BYTES} bytes")
         return metadata
 
@@ -158,3 +172,35 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None
     has_more: bool
+
+
+def stored_messages(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Messages read with their JSON fields as stored text (see `MESSAGE_FIELDS`), as documents
+    for `StoredJSONResponse`: that text goes out as it is, never parsed and serialized again (for
+    a chat window holding large tool results that was two thirds of the request's time). It was
+    validated as `MessageWrite` when stored, so the result is a valid `MessagePublic`."""
+    return [
+        {
+            "id": row.id,
+            "conversation_id": row.conversation_id,
+            "role": row.role,
+            "content": row.content,
+            "tool_calls": _stored_json(row.tool_calls),
+            "metadata": _stored_json(row.metadata),
+            "created_at": row.created_at,
+        }
+        for row in rows
+    ]
+
+
+def _stored_json(text: str | None) -> orjson.Fragment | None:
+    return None if text is None else orjson.Fragment(text)
+
+
+class StoredJSONResponse(JSONResponse):
+    """JSON by orjson, which writes `stored_messages` fragments verbatim and UTC times as pydantic
+    does (`…Z`)."""
+
+    def render(self, content: Any) -> bytes:
+        """The document as JSON bytes."""
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z)

@@ -4,8 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import TypeAdapter
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,9 +66,6 @@ def to_public(message: Message) -> MessagePublic:
         metadata=message.meta,
         created_at=message.created_at,
     )
-
-
-_public_messages = TypeAdapter(list[MessagePublic])
 
 
 def _stored_fields(data: MessageWrite) -> dict[str, Any]:
@@ -157,25 +153,23 @@ class HistoryService:
 
     async def list_messages(
         self, conversation_id: str, limit: int, descending: bool, after: str | None
-    ) -> Page[MessagePublic]:
-        """A page of messages in insertion order (or reversed); `after` is a message id."""
+    ) -> Page[Any]:
+        """A page of messages in insertion order (or reversed); `after` is a message id.
+
+        The items are rows of `MESSAGE_FIELDS` (JSON fields as stored text): see `stored_messages`.
+        """
         rows = await self.conversations.messages_page(conversation_id, limit, descending, after)
         if not rows:
             await self._explain_empty_page(conversation_id, after)
         items, has_more = rows[:limit], len(rows) > limit
-        return Page(
-            # One validation call for the whole page, straight from the rows' attributes.
-            items=_public_messages.validate_python(items, from_attributes=True),
-            next_cursor=items[-1].id if has_more else None,
-            has_more=has_more,
-        )
+        return Page(items=items, next_cursor=items[-1].id if has_more else None, has_more=has_more)
 
-    async def recent_messages(self, conversation_id: str, limit: int) -> list[MessagePublic]:
-        """The newest `limit` messages, oldest first."""
+    async def recent_messages(self, conversation_id: str, limit: int) -> Sequence[Row[Any]]:
+        """The newest `limit` messages, oldest first, as rows like `list_messages` gives."""
         rows = await self.conversations.messages_page(conversation_id, limit, True, None)
         if not rows:
             await self._explain_empty_page(conversation_id, None)
-        return _public_messages.validate_python(rows[:limit][::-1], from_attributes=True)
+        return rows[:limit][::-1]
 
     async def _explain_empty_page(self, conversation_id: str, after: str | None) -> None:
         # Empty because there is nothing more, or because the conversation or anchor is missing.
