@@ -36,9 +36,9 @@ def test_tool_calls_replay_as_call_then_output_before_the_answer():
             "type": "function_call",
             "call_id": "call_1",
             "name": "add_task",
-            "arguments": '{"title": "Milk"}',
+            "arguments": '{"title":"Milk"}',
         },
-        {"type": "function_call_output", "call_id": "call_1", "output": '{"task_id": 1}'},
+        {"type": "function_call_output", "call_id": "call_1", "output": '{"task_id":1}'},
         {"role": "assistant", "content": "Added!"},
     ]
 

@@ -3,7 +3,7 @@
 from chatkit.types import AssistantMessageItem, ThreadItemDoneEvent, WorkflowItem
 
 from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.history_client import Message, StoredToolCall
+from agent_gateway.history_client import StoredToolCall, WindowMessage
 from agent_gateway.ids import assistant_message_id, conversation_id_for, new_id
 from agent_gateway.items import PARTIAL_KEY, assistant_text, new_user_item
 from agent_gateway.schemas import ChatRequest, ChatResponse, ToolCallPublic
@@ -84,7 +84,7 @@ async def _answer(
     context: RequestContext,
     conversation_id: str,
     message_id: str,
-    window: list[Message],
+    window: list[WindowMessage],
 ) -> ChatResponse:
     text, calls, done = "", [], []
     try:

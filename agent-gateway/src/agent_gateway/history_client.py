@@ -54,14 +54,20 @@ class StoredToolCall(BaseModel):
     duration_ms: float | None = None
 
 
-class Message(BaseModel):
-    """A message as history-service returns it."""
+class WindowMessage(BaseModel):
+    """What the model's window needs of a message: read without its metadata (ChatKit items,
+    a fifth of a window's bytes), which the parser then skips instead of building."""
 
     id: str
-    conversation_id: str
     role: Role
     content: str
     tool_calls: list[StoredToolCall] | None = None
+
+
+class Message(WindowMessage):
+    """A message as history-service returns it."""
+
+    conversation_id: str
     metadata: dict[str, Any] | None = None
     created_at: datetime
 
@@ -77,10 +83,15 @@ class MessageWrite(BaseModel):
 
 
 class AppendedMessage(BaseModel):
-    """A stored message and the conversation's newest messages right after it, oldest first."""
+    """The conversation's newest messages right after one was appended, oldest first."""
 
-    message: Message
-    recent: list[Message]
+    recent: list[WindowMessage]
+
+
+class WindowPage(BaseModel):
+    """The newest messages, newest first."""
+
+    items: list[WindowMessage]
 
 
 class ConversationPage(BaseModel):
@@ -163,6 +174,14 @@ class HistoryClient:
         path = f"/conversations/{conversation_id}/messages"
         return MessagePage.model_validate_json(await self._send(caller, "GET", path, params=params))
 
+    async def list_window(
+        self, caller: Principal, conversation_id: str, *, limit: int
+    ) -> list[WindowMessage]:
+        """The newest `limit` messages, oldest first, as the model's window needs them."""
+        path = f"/conversations/{conversation_id}/messages"
+        data = await self._send(caller, "GET", path, params={"limit": limit, "order": "desc"})
+        return WindowPage.model_validate_json(data).items[::-1]
+
     async def get_message(
         self, caller: Principal, conversation_id: str, message_id: str
     ) -> Message | None:
@@ -183,7 +202,7 @@ class HistoryClient:
 
     async def append_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite, *, recent: int
-    ) -> list[Message]:
+    ) -> list[WindowMessage]:
         """Append a message (as `add_message`) and return the newest `recent` messages after it,
         oldest first: one round trip where a turn would otherwise make two."""
         path = f"/conversations/{conversation_id}/messages:append"

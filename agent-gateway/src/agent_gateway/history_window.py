@@ -1,15 +1,15 @@
 """The model's view of a conversation: the newest messages, replayed as Responses input items."""
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from agents import TResponseInputItem
 
-from agent_gateway.history_client import Message, StoredToolCall
+from agent_gateway.history_client import StoredToolCall, WindowMessage
 
 
-def trim_window(messages: Sequence[Message]) -> list[Message]:
+def trim_window(messages: Sequence[WindowMessage]) -> list[WindowMessage]:
     """Drop what precedes the window's first user message, so it never opens mid-turn."""
     for index, message in enumerate(messages):
         if message.role == "user":
@@ -17,7 +17,7 @@ def trim_window(messages: Sequence[Message]) -> list[Message]:
     return []
 
 
-def to_input_items(messages: Sequence[Message]) -> list[TResponseInputItem]:
+def to_input_items(messages: Sequence[WindowMessage]) -> list[TResponseInputItem]:
     """Chronological messages → user/assistant messages and function call/output pairs."""
     items: list[TResponseInputItem] = []
     for message in trim_window(messages):
@@ -50,4 +50,5 @@ def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputIt
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    # orjson: a window replays several large results per turn, at a tenth of json.dumps' cost.
+    return orjson.dumps(value).decode()

@@ -11,7 +11,7 @@ from chatkit.store import Store, StoreItemType
 from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata, UserMessageItem
 
 from agent_gateway.context import RequestContext
-from agent_gateway.history_client import HistoryClient, Message, MessageWrite
+from agent_gateway.history_client import HistoryClient, MessageWrite, WindowMessage
 from agent_gateway.ids import new_id
 from agent_gateway.items import item_to_message, message_to_item
 from todo_common.problems import InvalidInput, NotFound
@@ -95,7 +95,7 @@ class HistoryStore(Store[RequestContext]):
 
     async def add_user_item(
         self, thread_id: str, item: UserMessageItem, context: RequestContext, *, window: int
-    ) -> list[Message]:
+    ) -> list[WindowMessage]:
         """Store a new user message (retries are harmless) and return the thread's newest
         `window` messages as they are right after it, oldest first."""
         message = item_to_message(item)

@@ -14,7 +14,7 @@ from agents import MaxTurnsExceeded, Runner
 from chatkit.types import ThreadStreamEvent
 
 from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.history_client import Message
+from agent_gateway.history_client import WindowMessage
 from agent_gateway.history_window import to_input_items
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer
 from agent_gateway.turn_events import NO_ANSWER, TurnEvents
@@ -39,12 +39,9 @@ def window_size(gateway: Gateway) -> int:
     return min(gateway.settings.history_window, HISTORY_PAGE_MAX)
 
 
-async def load_window(gateway: Gateway, caller: Principal, thread_id: str) -> list[Message]:
+async def load_window(gateway: Gateway, caller: Principal, thread_id: str) -> list[WindowMessage]:
     """The conversation's newest `HISTORY_WINDOW` messages, oldest first."""
-    page = await gateway.history.list_messages(
-        caller, thread_id, limit=window_size(gateway), order="desc"
-    )
-    return list(reversed(page.items))
+    return await gateway.history.list_window(caller, thread_id, limit=window_size(gateway))
 
 
 async def run_turn(
@@ -54,7 +51,7 @@ async def run_turn(
     user_message_id: str,
     *,
     streaming: bool = True,
-    window: list[Message] | None = None,
+    window: list[WindowMessage] | None = None,
 ) -> AsyncIterator[ThreadStreamEvent]:
     """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen.
 
@@ -79,7 +76,7 @@ async def _answer(
     thread_id: str,
     user_message_id: str,
     streaming: bool,
-    window: list[Message] | None,
+    window: list[WindowMessage] | None,
 ) -> AsyncIterator[ThreadStreamEvent]:
     caller = context.principal
     if window is None:
