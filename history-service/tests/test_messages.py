@@ -135,6 +135,21 @@ async def test_metadata_and_tool_calls_round_trip_exactly(alice, conversation):
     assert appended.json()["recent"] == [created, appended.json()["message"]]
 
 
+async def test_integers_beyond_64_bits_round_trip(alice, conversation):
+    huge = 123456789012345678901234567890
+    created = await alice.add_message(
+        conversation,
+        "x",
+        role="assistant",
+        metadata={"n": huge},
+        tool_calls=[{"id": "c", "name": "n", "arguments": {"n": -huge}, "result": [huge]}],
+    )
+    listed = (await alice.get(f"/conversations/{conversation}/messages")).json()["items"]
+    assert listed == [created]
+    assert listed[0]["metadata"] == {"n": huge}
+    assert listed[0]["tool_calls"][0]["result"] == [huge]
+
+
 async def test_nan_or_infinity_in_json_fields_is_422_naming_the_field(alice, conversation, db):
     path = f"/api/alice/conversations/{conversation}/messages"
     headers = {**alice.headers, "content-type": "application/json"}

@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from agents import TResponseInputItem
 
 from agent_gateway.history_client import StoredToolCall, WindowMessage
+from todo_common import jsontext
 
 
 def trim_window(messages: Sequence[WindowMessage]) -> list[WindowMessage]:
@@ -50,5 +50,4 @@ def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputIt
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    # orjson: a window replays several large results per turn, at a tenth of json.dumps' cost.
-    return orjson.dumps(value).decode()
+    return jsontext.dumps(value)

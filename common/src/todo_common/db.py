@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from todo_common import jsontext
 from todo_common.settings import DatabaseSettings
 
 
@@ -64,13 +65,20 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=settings.db_pool_pre_ping,
+            json_serializer=jsontext.dumps,
+            json_deserializer=jsontext.loads,
         )
         if not settings.db_pool_pre_ping:
             event.listen(engine.sync_engine, "checkout", _drop_closed)
         return engine
     if database := make_url(url).database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": 30},
+        json_serializer=jsontext.dumps,
+        json_deserializer=jsontext.loads,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

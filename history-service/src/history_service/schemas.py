@@ -68,12 +68,16 @@ class ConversationPublic(BaseModel):
     last_message_preview: str | None
 
 
-def _finite(value: Any) -> Any:
+def _json_text(value: Any) -> str:
     # NaN and Infinity are not JSON: PostgreSQL refuses them, and stored JSON is served verbatim.
     try:
-        json.dumps(value, allow_nan=False)
+        return json.dumps(value, allow_nan=False)
     except ValueError as exc:
         raise ValueError("numbers must be finite (no NaN or Infinity)") from exc
+
+
+def _finite(value: Any) -> Any:
+    _json_text(value)
     return value
 
 
@@ -109,7 +113,7 @@ class MessageWrite(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_fits(cls, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-        if metadata is not None and len(json.dumps(_finite(metadata))) > METADATA_MAX_BYTES:
+        if metadata is not None and len(_json_text(metadata)) > METADATA_MAX_BYTES:
             raise ValueError(f"metadata must serialize to at most {METADATA_MAX_BYTES} bytes")
         return metadata
 
