@@ -17,6 +17,7 @@ from agent_gateway.models.providers import create_model_provider, flatten_tool_o
 from agent_gateway.routes import router
 from agent_gateway.settings import Settings
 from agent_gateway.store import HistoryStore
+from todo_common import jsontext
 from todo_common.app import create_service_app
 
 HISTORY_CONNECTIONS = 64
@@ -38,7 +39,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=HISTORY_CONNECTIONS)
         timeout = aiohttp.ClientTimeout(total=settings.history_timeout_seconds)
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=timeout, json_serialize=jsontext.dumps
+        ) as http:
             gateway = _gateway(settings, http, model_provider)
             store = HistoryStore(gateway.history)
             app.state.gateway = gateway
