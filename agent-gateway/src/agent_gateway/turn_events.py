@@ -1,6 +1,5 @@
 """One agent run → ChatKit thread events: tool calls as workflow tasks, text as a streamed message."""
 
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +27,7 @@ from agent_gateway.items import tool_task
 from agent_gateway.mcp_tools import OK_MARKER
 from agent_gateway.metrics import record_tool_call
 from agent_gateway.models.offline_policy import parse_output
+from todo_common import jsontext
 
 NO_ANSWER = "Sorry, I couldn't come up with an answer to that. Please try again."
 
@@ -173,7 +173,8 @@ def _stored_call(
 def _arguments(raw: Any) -> dict[str, Any] | str | None:
     if isinstance(raw, str):
         try:
-            value = json.loads(raw or "{}")
+            # Strict JSON (no NaN or Infinity, which history-service refuses): else kept as text.
+            value = jsontext.loads(raw or "{}")
         except ValueError:
             return raw
         return value if isinstance(value, dict) else raw
