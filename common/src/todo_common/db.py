@@ -56,6 +56,13 @@ def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         raise DisconnectionError("the database closed this connection")
 
 
+# JSON columns are written and read by orjson on every backend.
+_JSON_CODEC: dict[str, Any] = {
+    "json_serializer": jsontext.dumps,
+    "json_deserializer": jsontext.loads,
+}
+
+
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """The process's one engine: a sized pool on PostgreSQL, WAL mode on SQLite."""
     url = settings.database_url
@@ -65,20 +72,14 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=settings.db_pool_pre_ping,
-            json_serializer=jsontext.dumps,
-            json_deserializer=jsontext.loads,
+            **_JSON_CODEC,
         )
         if not settings.db_pool_pre_ping:
             event.listen(engine.sync_engine, "checkout", _drop_closed)
         return engine
     if database := make_url(url).database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(
-        url,
-        connect_args={"timeout": 30},
-        json_serializer=jsontext.dumps,
-        json_deserializer=jsontext.loads,
-    )
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON_CODEC)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
