@@ -99,9 +99,10 @@ class UserApi:
         self.headers = auth_header(user_id)
 
     async def request(self, method: str, path: str, **kwargs: object) -> httpx2.Response:
-        """Any request under /api/{user}."""
+        """Any request under /api/{user}; `headers` add to the caller's token."""
+        headers = {**self.headers, **(kwargs.pop("headers", None) or {})}  # type: ignore[dict-item]
         return await self.client.request(
-            method, f"/api/{self.user_id}{path}", headers=self.headers, **kwargs
+            method, f"/api/{self.user_id}{path}", headers=headers, **kwargs
         )  # type: ignore[arg-type]
 
     async def get(self, path: str, **kwargs: object) -> httpx2.Response:

@@ -313,6 +313,29 @@ async def test_batch_again_replaces_without_duplicates(alice, conversation):
     assert (await alice.get(f"/conversations/{conversation}")).json()["message_count"] == 3
 
 
+async def test_batch_with_prefer_return_minimal_stores_and_answers_204(alice, conversation):
+    response = await alice.put(
+        f"/conversations/{conversation}/messages:batch",
+        json=batch(("wf-1", "tool", "Called add_task."), ("a-1", "assistant", "Added milk.")),
+        headers={"Prefer": "handling=strict, return=minimal"},
+    )
+    assert response.status_code == 204, response.text
+    assert response.content == b""
+    assert response.headers["preference-applied"] == "return=minimal"
+    listed = (await alice.get(f"/conversations/{conversation}/messages")).json()["items"]
+    assert [(m["id"], m["content"]) for m in listed] == [
+        ("wf-1", "Called add_task."),
+        ("a-1", "Added milk."),
+    ]
+    other = await alice.put(
+        f"/conversations/{conversation}/messages:batch",
+        json=batch(("a-1", "assistant", "Added milk!")),
+        headers={"Prefer": "return=representation"},
+    )
+    assert other.status_code == 200
+    assert other.json()["items"][0]["content"] == "Added milk!"
+
+
 async def test_batch_is_all_or_nothing(alice, conversation, db):
     response = await alice.put(
         f"/conversations/{conversation}/messages:batch",

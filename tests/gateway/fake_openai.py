@@ -1,7 +1,8 @@
 """A tiny OpenAI-compatible Chat Completions server on loopback, for the real OpenAI client path.
 
 It asks for `add_task` when the conversation has no tool result yet, then answers in text;
-both answers are streamed as Server-Sent Events exactly like the real API.
+streamed as Server-Sent Events when the request says `stream` (ChatKit turns), else as one JSON
+completion (REST turns), like the real API.
 """
 
 import json
@@ -14,6 +15,7 @@ from fastapi.responses import StreamingResponse
 
 app = FastAPI()
 app.state.requests = []
+TITLE = "Water the garden"
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> str:
@@ -53,16 +55,36 @@ def _text_stream(text: str) -> list[str]:
     return [*chunks, _chunk({}, "stop")]
 
 
-@app.post("/v1/chat/completions")
-async def completions(request: Request) -> StreamingResponse:
+def _completion(message: dict[str, Any], finish: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fake-model",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
+
+
+@app.post("/v1/chat/completions", response_model=None)
+async def completions(request: Request) -> StreamingResponse | dict[str, Any]:
     body = await request.json()
     app.state.requests.append(body)
     tool_results = [m for m in body["messages"] if m["role"] == "tool"]
-    if tool_results and body["messages"][-1]["role"] == "tool":
-        result = tool_results[-1]["content"]
-        chunks = _text_stream(f"All set: I added it. The tool said {result}")
-    else:
-        chunks = _tool_call_stream("Water the garden")
+    answering = bool(tool_results) and body["messages"][-1]["role"] == "tool"
+    text = f"All set: I added it. The tool said {tool_results[-1]['content']}" if answering else ""
+    if not body.get("stream"):
+        if answering:
+            return _completion({"role": "assistant", "content": text}, "stop")
+        call = {
+            "id": "call_fake_1",
+            "type": "function",
+            "function": {"name": "add_task", "arguments": json.dumps({"title": TITLE})},
+        }
+        return _completion(
+            {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+        )
+    chunks = _text_stream(text) if answering else _tool_call_stream(TITLE)
     return StreamingResponse(iter([*chunks, "data: [DONE]\n\n"]), media_type="text/event-stream")
 
 

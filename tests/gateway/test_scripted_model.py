@@ -7,8 +7,9 @@ from agents.testing import ScriptedModel, assistant_message, function_call
 from asgi_lifespan import LifespanManager
 
 from agent_gateway.app import create_app
+from agent_gateway.ids import conversation_id_for
 from agent_gateway.settings import Settings
-from tests.gateway.chat_client import new_user
+from tests.gateway.chat_client import messages, new_user, tasks
 from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
 
 
@@ -112,3 +113,28 @@ async def test_a_window_never_starts_with_an_orphan_tool_output(gateway_with):
         outputs = [i["call_id"] for i in call.input if i.get("type") == "function_call_output"]
         calls = [i["call_id"] for i in call.input if i.get("type") == "function_call"]
         assert outputs == calls
+
+
+async def test_a_model_failing_after_a_tool_call_keeps_the_call(
+    gateway_with, history_server, mcp_server
+):
+    model = ScriptedModel(
+        [
+            [function_call("add_task", {"title": "Buy milk"}, call_id="call_done")],
+            RuntimeError("the model broke after the tool ran"),
+        ]
+    )
+    client = await gateway_with(model)
+    user = new_user()
+    body = {"message": "Please add buy milk", "message_id": "m-fails"}
+    response = await client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+
+    assert response.status_code == 502, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [t["title"] for t in tasks(mcp_server.url, user)] == ["Buy milk"]
+    # A first message with an id starts the conversation whose id derives from it.
+    stored = messages(history_server.url, user, conversation_id_for(user, "m-fails"))
+    assert [m["role"] for m in stored] == ["user", "tool"]
+    [call] = stored[1]["tool_calls"]
+    assert (call["id"], call["name"], call["status"]) == ("call_done", "add_task", "ok")
+    assert call["result"]["title"] == "Buy milk"

@@ -224,7 +224,8 @@ class HistoryClient:
         """Insert or replace these messages in order, all or nothing (one request for a turn)."""
         path = f"/conversations/{conversation_id}/messages:batch"
         body = {"messages": [m.model_dump(mode="json", exclude_none=True) for m in messages]}
-        await self._send(caller, "PUT", path, json=body)
+        # Nothing of the answer is needed: no echo of what was just sent (204).
+        await self._send(caller, "PUT", path, json=body, headers={"Prefer": "return=minimal"})
 
     async def delete_message(
         self, caller: Principal, conversation_id: str, message_id: str
@@ -247,9 +248,10 @@ class HistoryClient:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> bytes:
         """The response body of a successful request; a problem becomes our typed error."""
-        headers = {"Authorization": f"Bearer {caller.token}"}
+        headers = {**(headers or {}), "Authorization": f"Bearer {caller.token}"}
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id
         inject_trace_context(headers)

@@ -8,15 +8,28 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 import openai
-from agents import MaxTurnsExceeded, Runner
+from agents import (
+    Agent,
+    MaxTurnsExceeded,
+    RunContextWrapper,
+    RunItem,
+    Runner,
+    Tool,
+    TResponseInputItem,
+)
+from agents.tool_context import ToolContext
 from chatkit.types import ThreadStreamEvent
 
 from agent_gateway.context import Gateway, RequestContext
 from agent_gateway.history_client import WindowMessage
 from agent_gateway.history_window import to_input_items
+from agent_gateway.mcp_tools import OK_MARKER, McpConnection
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer
+from agent_gateway.models.offline_policy import parse_output
 from agent_gateway.turn_events import NO_ANSWER, TurnEvents
 from todo_common.auth import Principal
 from todo_common.problems import BadGateway, ProblemError, ServiceUnavailable
@@ -55,12 +68,14 @@ async def run_turn(
 ) -> AsyncIterator[ThreadStreamEvent]:
     """Answer the stored user message `user_message_id`, yielding ChatKit events as they happen.
 
-    Without `streaming` (nobody watches), text deltas are not turned into events. `window` is
-    the conversation's newest messages when the caller already read them (see `load_window`).
+    Without `streaming` (nobody watches) the model answers in one piece and only the turn's
+    finished items are yielded, at its end. `window` is the conversation's newest messages when
+    the caller already read them (see `load_window`).
     """
     started, outcome = time.perf_counter(), "error"
+    answer = _streamed if streaming else _at_once
     try:
-        async for event in _answer(gateway, context, thread_id, user_message_id, streaming, window):
+        async for event in answer(gateway, context, thread_id, user_message_id, window):
             yield event
         outcome = "ok"
     except (asyncio.CancelledError, GeneratorExit):
@@ -70,28 +85,50 @@ async def run_turn(
         TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
 
-async def _answer(
+@dataclass
+class _Run:
+    """What a turn's agent run needs, set up the same way for both kinds of run."""
+
+    agent: Agent[Any]
+    model_input: list[TResponseInputItem]
+    connection: McpConnection | None
+    events: TurnEvents
+
+
+async def _prepare(
     gateway: Gateway,
     context: RequestContext,
     thread_id: str,
     user_message_id: str,
-    streaming: bool,
     window: list[WindowMessage] | None,
-) -> AsyncIterator[ThreadStreamEvent]:
+    streaming: bool,
+) -> _Run:
     caller = context.principal
     if window is None:
         window = await load_window(gateway, caller, thread_id)
     model_input = to_input_items(window)
     connection = await gateway.mcp.connection_for_turn(caller.token)
     agent = gateway.agents.for_tools(connection.tools if connection else None)
+    events = TurnEvents(thread_id, user_message_id, context, streaming=streaming)
+    return _Run(agent, model_input, connection, events)
+
+
+async def _streamed(
+    gateway: Gateway,
+    context: RequestContext,
+    thread_id: str,
+    user_message_id: str,
+    window: list[WindowMessage] | None,
+) -> AsyncIterator[ThreadStreamEvent]:
+    run = await _prepare(gateway, context, thread_id, user_message_id, window, streaming=True)
+    events = run.events
     result = Runner.run_streamed(
-        agent,
-        model_input,
+        run.agent,
+        run.model_input,
         run_config=gateway.run_config,
         max_turns=gateway.settings.max_agent_turns,
         hooks=ModelTimer(gateway.settings.model_provider),
     )
-    events = TurnEvents(thread_id, user_message_id, context, streaming=streaming)
     fallback = None
     try:
         async for event in result.stream_events():
@@ -109,10 +146,82 @@ async def _answer(
             yield out
         raise _model_error(exc) from exc
     finally:
-        if events.transport_failed and connection is not None:
-            await gateway.mcp.discard(connection)
+        await _discard_if_failed(gateway, run)
     for out in events.finish(fallback or NO_ANSWER):
         yield out
+
+
+async def _at_once(
+    gateway: Gateway,
+    context: RequestContext,
+    thread_id: str,
+    user_message_id: str,
+    window: list[WindowMessage] | None,
+) -> AsyncIterator[ThreadStreamEvent]:
+    # Streaming costs a few milliseconds of events per answer that nobody would watch here.
+    run = await _prepare(gateway, context, thread_id, user_message_id, window, streaming=False)
+    events = run.events
+    hooks = ToolCallLog(gateway.settings.model_provider)
+    fallback, replayed = None, []
+    try:
+        result = await Runner.run(
+            run.agent,
+            run.model_input,
+            run_config=gateway.run_config,
+            max_turns=gateway.settings.max_agent_turns,
+            hooks=hooks,
+        )
+    except MaxTurnsExceeded as exc:
+        replayed = _replay(events, exc.run_data.new_items if exc.run_data else [], hooks)
+        fallback = TOO_MANY_STEPS
+    except ProblemError:
+        raise
+    except Exception as exc:
+        # The tool calls that ran before the model failed are stored, as a streamed turn's are.
+        for out in _replay(events, [], hooks) + events.close_workflow():
+            yield out
+        raise _model_error(exc) from exc
+    else:
+        replayed = _replay(events, result.new_items, hooks)
+    finally:
+        await _discard_if_failed(gateway, run)
+    for out in replayed + events.finish(fallback or NO_ANSWER):
+        yield out
+
+
+class ToolCallLog(ModelTimer):
+    """The tool calls a run finished, from the run's hooks: all a failed run leaves to store."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(provider)
+        self.finished: list[tuple[ToolContext[Any], Any]] = []
+
+    async def on_tool_end(
+        self, context: RunContextWrapper[Any], agent: Agent[Any], tool: Tool, result: object
+    ) -> None:
+        """A tool call returned."""
+        if isinstance(context, ToolContext):
+            self.finished.append((context, result))
+
+
+def _replay(events: TurnEvents, items: list[RunItem], log: ToolCallLog) -> list[ThreadStreamEvent]:
+    """Feed a finished run's items to `events`; without them, the tool calls the log saw."""
+    out: list[ThreadStreamEvent] = []
+    if items:
+        for item in items:
+            out += events.on_run_item(item)
+        return out
+    for call, result in log.finished:
+        out += events.tool_started(call.tool_call_id, call.tool_name, call.tool_arguments)
+        # Whether mcp-server answered is unknown here: a structured result says it did.
+        answered = parse_output(result)[0] is not None
+        out += events.tool_finished(call.tool_call_id, result, {OK_MARKER: answered})
+    return out
+
+
+async def _discard_if_failed(gateway: Gateway, run: _Run) -> None:
+    if run.events.transport_failed and run.connection is not None:
+        await gateway.mcp.discard(run.connection)
 
 
 def _model_error(exc: Exception) -> ProblemError:

@@ -1,10 +1,11 @@
 """One agent run → ChatKit thread events: tool calls as workflow tasks, text as a streamed message."""
 
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from agents import StreamEvent
+from agents import ItemHelpers, RunItem, StreamEvent
 from chatkit.types import (
     AssistantMessageContent,
     AssistantMessageContentPartAdded,
@@ -62,16 +63,31 @@ class TurnEvents:
 
     def on_agent_event(self, event: StreamEvent) -> list[ThreadStreamEvent]:
         """The ChatKit events one Agents SDK stream event produces."""
-        if event.type == "run_item_stream_event" and event.item.type == "tool_call_item":
-            return self._tool_started(event.item.raw_item)
-        if event.type == "run_item_stream_event" and event.item.type == "tool_call_output_item":
-            return self._tool_finished(event.item)
+        if event.type == "run_item_stream_event" and event.item.type != "message_output_item":
+            return self.on_run_item(event.item)
         if event.type == "raw_response_event" and event.data.type == "response.output_text.delta":
             return self.add_text(event.data.delta)
         return []
 
-    def _tool_started(self, raw: Any) -> list[ThreadStreamEvent]:
-        name, call_id = _get(raw, "name") or "tool", _get(raw, "call_id") or ""
+    def on_run_item(self, item: RunItem) -> list[ThreadStreamEvent]:
+        """The ChatKit events one finished run item produces (a streamed run's text comes in
+        deltas instead, see `on_agent_event`)."""
+        if item.type == "tool_call_item":
+            raw = item.raw_item
+            return self.tool_started(
+                _get(raw, "call_id"), _get(raw, "name"), _get(raw, "arguments")
+            )
+        if item.type == "tool_call_output_item":
+            return self.tool_finished(_get(item.raw_item, "call_id"), item.output, item.custom_data)
+        if item.type == "message_output_item":
+            return self.add_text(ItemHelpers.text_message_output(item))
+        return []
+
+    def tool_started(
+        self, call_id: str | None, name: str | None, arguments: Any
+    ) -> list[ThreadStreamEvent]:
+        """A tool call begins: a task in the open workflow (opened first if needed)."""
+        name, call_id = name or "tool", call_id or ""
         task = tool_task(None, name, running=True)
         if self.workflow is None:
             self.workflow = WorkflowItem(
@@ -92,19 +108,21 @@ class TurnEvents:
             event = ThreadItemUpdatedEvent(
                 item_id=self.workflow.id, update=WorkflowTaskAdded(task_index=index, task=task)
             )
-        arguments = _get(raw, "arguments")
         index = len(self.workflow.workflow.tasks) - 1
         self.running[call_id] = (index, name, arguments, time.perf_counter())
         return [event]
 
-    def _tool_finished(self, item: Any) -> list[ThreadStreamEvent]:
-        call_id = _get(item.raw_item, "call_id") or ""
+    def tool_finished(
+        self, call_id: str | None, output: Any, outcome: Mapping[str, Any] | None
+    ) -> list[ThreadStreamEvent]:
+        """A tool call returned `output`; `outcome` is its MCP custom data, which only an answer
+        from mcp-server carries (None: the connection failed)."""
+        call_id = call_id or ""
         if self.workflow is None or call_id not in self.running:
             return []
         index, name, arguments, started = self.running.pop(call_id)
-        call = _stored_call(call_id, name, arguments, item, started)
-        # Only an answer from mcp-server carries custom data; without it the connection failed.
-        self.transport_failed |= item.custom_data is None
+        call = _stored_call(call_id, name, arguments, output, outcome, started)
+        self.transport_failed |= outcome is None
         self.workflow_calls.append(call)
         self.calls.append(call)
         task = tool_task(call, name)
@@ -153,10 +171,15 @@ class TurnEvents:
 
 
 def _stored_call(
-    call_id: str, name: str, arguments: Any, item: Any, started: float
+    call_id: str,
+    name: str,
+    arguments: Any,
+    output: Any,
+    outcome: Mapping[str, Any] | None,
+    started: float,
 ) -> StoredToolCall:
-    outcome = item.custom_data or {}
-    structured, error = parse_output(item.output)
+    outcome = outcome or {}
+    structured, error = parse_output(output)
     result = structured if structured is not None else error
     call = StoredToolCall(
         id=call_id or "call",

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
 from history_service.schemas import (
     ID_PATTERN,
@@ -35,6 +35,7 @@ Service = Annotated[HistoryService, Depends(history_service)]
 ConversationId = Annotated[str, Path(max_length=64, description="The conversation's id.")]
 MessageId = Annotated[str, Path(max_length=64, description="The message's id.")]
 AUTH_ERRORS = (401, 403, 422)
+RETURN_MINIMAL = "return=minimal"
 
 router = APIRouter(
     prefix="/api/{user_id}", tags=["conversations"], responses=problem_responses(*AUTH_ERRORS)
@@ -198,13 +199,27 @@ async def put_message(
 
 
 @router.put(
-    "/conversations/{conversation_id}/messages:batch", responses=problem_responses(404, 409)
+    "/conversations/{conversation_id}/messages:batch",
+    response_model=MessageList,
+    responses={204: {"description": "Stored; sent for `Prefer: return=minimal`"}}
+    | problem_responses(404, 409),
 )
 async def put_messages(
-    conversation_id: ConversationId, batch: MessageBatch, service: Service
-) -> MessageList:
+    conversation_id: ConversationId,
+    batch: MessageBatch,
+    service: Service,
+    prefer: Annotated[
+        str | None,
+        Header(description="`return=minimal`: answer 204 without echoing the messages (RFC 7240)."),
+    ] = None,
+) -> MessageList | Response:
     """Create or replace several messages, in order and all or nothing (one chat turn's writes)."""
     messages = await service.put_messages(conversation_id, batch)
+    if prefer is not None and RETURN_MINIMAL in prefer.replace(" ", "").split(","):
+        return Response(
+            status_code=status.HTTP_204_NO_CONTENT,
+            headers={"Preference-Applied": RETURN_MINIMAL},
+        )
     return MessageList(items=[to_public(message) for message in messages])
 
 

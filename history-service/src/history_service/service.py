@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -273,17 +273,15 @@ class HistoryService:
         conversation) and takes the next sequence numbers; then one INSERT for all the messages.
         """
         now = utcnow()
-        changes: dict[str, object] = {
-            "last_seq": CONVERSATIONS.last_seq + len(writes),
-            "message_count": CONVERSATIONS.message_count + len(writes),
-            "updated_at": now,
-        }
         previews = [text for _, data in writes if (text := preview(data.content))]
-        if previews:
-            changes["last_message_preview"] = previews[-1]
-        if titles := [auto_title(data.content) for _, data in writes if data.role == Role.user]:
-            changes["title"] = func.coalesce(CONVERSATIONS.title, titles[0])
-        last_seq = await self.conversations.record_activity(conversation_id, changes)
+        titles = [auto_title(data.content) for _, data in writes if data.role == Role.user]
+        last_seq = await self.conversations.number_new_messages(
+            conversation_id,
+            len(writes),
+            now,
+            preview=previews[-1] if previews else None,
+            title=titles[0] if titles else None,
+        )
         if last_seq is None:
             raise NotFound(f"Conversation {conversation_id} not found.")
         first_seq = last_seq - len(writes) + 1

@@ -43,10 +43,7 @@ class TaskService:
 
     async def add(self, data: TaskCreate) -> Task:
         """Create a task."""
-        task = Task(user_id=self.user_id, **data.model_dump())
-        self.tasks.add(task)
-        await self.session.flush()
-        return task
+        return await self.tasks.insert(Task(user_id=self.user_id, **data.model_dump()))
 
     async def get(self, task_id: int) -> Task:
         """The caller's task, or TaskNotFound."""
