@@ -32,3 +32,21 @@ def test_arguments_that_are_not_strict_json_are_kept_as_the_models_text():
     # NaN parses with Python's json but is not JSON: history-service would refuse it.
     for raw in ('{"priority": NaN}', "not json", "[1, 2]"):
         assert stored_arguments(raw) == raw
+
+
+def test_items_handed_over_after_a_run_keep_the_times_their_calls_ran():
+    events = TurnEvents("conv_1", "msg_1", RequestContext(None))  # type: ignore[arg-type]
+    call = {"name": "list_tasks", "call_id": "c1", "arguments": "{}"}
+    items = [
+        SimpleNamespace(type="tool_call_item", raw_item=call),
+        SimpleNamespace(
+            type="tool_call_output_item",
+            raw_item={"call_id": "c1"},
+            output='{"tasks": []}',
+            custom_data={OK_MARKER: True},
+        ),
+    ]
+    for item in items:
+        events.on_run_item(item, {"c1": (100.0, 100.25)})  # type: ignore[arg-type]
+    [stored] = events.calls
+    assert (stored.name, stored.status, stored.duration_ms) == ("list_tasks", "ok", 250.0)

@@ -60,7 +60,9 @@ def kinds(items: list) -> list[str]:
     return [item.get("type") or item.get("role") for item in items]
 
 
-async def test_second_turn_sees_the_first_turns_call_and_output_in_order(gateway_with):
+async def test_second_turn_sees_the_first_turns_call_and_output_in_order(
+    gateway_with, history_server
+):
     model = ScriptedModel(
         [
             [function_call("add_task", {"title": "Buy milk"}, call_id="call_first")],
@@ -89,6 +91,9 @@ async def test_second_turn_sees_the_first_turns_call_and_output_in_order(gateway
     assert '"task_id"' in output["output"]
     assert first["tool_calls"][0]["status"] == "ok"
     model.assert_complete()
+    # The stored call says how long it ran (it reached mcp-server: more than nothing).
+    stored = messages(history_server.url, user, first["conversation_id"])
+    assert stored[1]["tool_calls"][0]["duration_ms"] > 0
 
 
 async def test_a_window_never_starts_with_an_orphan_tool_output(gateway_with):
@@ -137,4 +142,5 @@ async def test_a_model_failing_after_a_tool_call_keeps_the_call(
     assert [m["role"] for m in stored] == ["user", "tool"]
     [call] = stored[1]["tool_calls"]
     assert (call["id"], call["name"], call["status"]) == ("call_done", "add_task", "ok")
+    assert call["duration_ms"] > 0
     assert call["result"]["title"] == "Buy milk"

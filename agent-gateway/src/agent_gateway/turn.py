@@ -190,17 +190,28 @@ async def _at_once(
 
 
 class ToolCallLog(ModelTimer):
-    """The tool calls a run finished, from the run's hooks: all a failed run leaves to store."""
+    """The tool calls of a run, from its hooks: when each ran, and what those that finished
+    returned (all that a failed run leaves to store)."""
 
     def __init__(self, provider: str) -> None:
         super().__init__(provider)
+        self.times: dict[str, tuple[float, float]] = {}
         self.finished: list[tuple[ToolContext[Any], Any]] = []
+
+    async def on_tool_start(
+        self, context: RunContextWrapper[Any], agent: Agent[Any], tool: Tool
+    ) -> None:
+        """A tool call begins."""
+        if isinstance(context, ToolContext):
+            self.times[context.tool_call_id] = (time.perf_counter(), 0.0)
 
     async def on_tool_end(
         self, context: RunContextWrapper[Any], agent: Agent[Any], tool: Tool, result: object
     ) -> None:
         """A tool call returned."""
         if isinstance(context, ToolContext):
+            started = self.times.get(context.tool_call_id, (time.perf_counter(), 0.0))[0]
+            self.times[context.tool_call_id] = (started, time.perf_counter())
             self.finished.append((context, result))
 
 
@@ -209,13 +220,14 @@ def _replay(events: TurnEvents, items: list[RunItem], log: ToolCallLog) -> list[
     out: list[ThreadStreamEvent] = []
     if items:
         for item in items:
-            out += events.on_run_item(item)
+            out += events.on_run_item(item, log.times)
         return out
     for call, result in log.finished:
-        out += events.tool_started(call.tool_call_id, call.tool_name, call.tool_arguments)
+        started, ended = log.times[call.tool_call_id]
+        out += events.tool_started(call.tool_call_id, call.tool_name, call.tool_arguments, started)
         # Whether mcp-server answered is unknown here: a structured result says it did.
         answered = parse_output(result)[0] is not None
-        out += events.tool_finished(call.tool_call_id, result, {OK_MARKER: answered})
+        out += events.tool_finished(call.tool_call_id, result, {OK_MARKER: answered}, ended)
     return out
 
 

@@ -69,24 +69,30 @@ class TurnEvents:
             return self.add_text(event.data.delta)
         return []
 
-    def on_run_item(self, item: RunItem) -> list[ThreadStreamEvent]:
+    def on_run_item(
+        self, item: RunItem, times: Mapping[str, tuple[float, float]] | None = None
+    ) -> list[ThreadStreamEvent]:
         """The ChatKit events one finished run item produces (a streamed run's text comes in
-        deltas instead, see `on_agent_event`)."""
+        deltas instead, see `on_agent_event`). `times`: when each tool call (by call id) started
+        and ended, for items handed over after the run; else they happen now."""
         if item.type == "tool_call_item":
             raw = item.raw_item
-            return self.tool_started(
-                _get(raw, "call_id"), _get(raw, "name"), _get(raw, "arguments")
-            )
+            call_id = _get(raw, "call_id")
+            started = (times or {}).get(call_id, (None, None))[0]
+            return self.tool_started(call_id, _get(raw, "name"), _get(raw, "arguments"), started)
         if item.type == "tool_call_output_item":
-            return self.tool_finished(_get(item.raw_item, "call_id"), item.output, item.custom_data)
+            call_id = _get(item.raw_item, "call_id")
+            ended = (times or {}).get(call_id, (None, None))[1]
+            return self.tool_finished(call_id, item.output, item.custom_data, ended)
         if item.type == "message_output_item":
             return self.add_text(ItemHelpers.text_message_output(item))
         return []
 
     def tool_started(
-        self, call_id: str | None, name: str | None, arguments: Any
+        self, call_id: str | None, name: str | None, arguments: Any, at: float | None = None
     ) -> list[ThreadStreamEvent]:
-        """A tool call begins: a task in the open workflow (opened first if needed)."""
+        """A tool call begins (`at`, a `perf_counter` reading; now if not given): a task in the
+        open workflow (opened first if needed)."""
         name, call_id = name or "tool", call_id or ""
         task = tool_task(None, name, running=True)
         if self.workflow is None:
@@ -109,11 +115,15 @@ class TurnEvents:
                 item_id=self.workflow.id, update=WorkflowTaskAdded(task_index=index, task=task)
             )
         index = len(self.workflow.workflow.tasks) - 1
-        self.running[call_id] = (index, name, arguments, time.perf_counter())
+        self.running[call_id] = (index, name, arguments, at or time.perf_counter())
         return [event]
 
     def tool_finished(
-        self, call_id: str | None, output: Any, outcome: Mapping[str, Any] | None
+        self,
+        call_id: str | None,
+        output: Any,
+        outcome: Mapping[str, Any] | None,
+        at: float | None = None,
     ) -> list[ThreadStreamEvent]:
         """A tool call returned `output`; `outcome` is its MCP custom data, which only an answer
         from mcp-server carries (None: the connection failed)."""
@@ -121,7 +131,8 @@ class TurnEvents:
         if self.workflow is None or call_id not in self.running:
             return []
         index, name, arguments, started = self.running.pop(call_id)
-        call = _stored_call(call_id, name, arguments, output, outcome, started)
+        duration = (at or time.perf_counter()) - started
+        call = _stored_call(call_id, name, arguments, output, outcome, duration)
         self.transport_failed |= outcome is None
         self.workflow_calls.append(call)
         self.calls.append(call)
@@ -176,7 +187,7 @@ def _stored_call(
     arguments: Any,
     output: Any,
     outcome: Mapping[str, Any] | None,
-    started: float,
+    duration: float,
 ) -> StoredToolCall:
     outcome = outcome or {}
     structured, error = parse_output(output)
@@ -187,7 +198,7 @@ def _stored_call(
         arguments=_arguments(arguments),
         result=result,
         status="ok" if outcome.get(OK_MARKER) else "error",
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        duration_ms=round(duration * 1000, 3),
     )
     record_tool_call(call.name, call.status, call.duration_ms or 0.0)
     return call
