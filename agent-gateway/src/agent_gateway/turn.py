@@ -75,7 +75,8 @@ async def run_turn(
     started, outcome = time.perf_counter(), "error"
     answer = _streamed if streaming else _at_once
     try:
-        async for event in answer(gateway, context, thread_id, user_message_id, window):
+        run = await _prepare(gateway, context, thread_id, user_message_id, window, streaming)
+        async for event in answer(gateway, run):
             yield event
         outcome = "ok"
     except (asyncio.CancelledError, GeneratorExit):
@@ -113,14 +114,7 @@ async def _prepare(
     return _Run(agent, model_input, connection, events)
 
 
-async def _streamed(
-    gateway: Gateway,
-    context: RequestContext,
-    thread_id: str,
-    user_message_id: str,
-    window: list[WindowMessage] | None,
-) -> AsyncIterator[ThreadStreamEvent]:
-    run = await _prepare(gateway, context, thread_id, user_message_id, window, streaming=True)
+async def _streamed(gateway: Gateway, run: _Run) -> AsyncIterator[ThreadStreamEvent]:
     events = run.events
     result = Runner.run_streamed(
         run.agent,
@@ -151,15 +145,8 @@ async def _streamed(
         yield out
 
 
-async def _at_once(
-    gateway: Gateway,
-    context: RequestContext,
-    thread_id: str,
-    user_message_id: str,
-    window: list[WindowMessage] | None,
-) -> AsyncIterator[ThreadStreamEvent]:
+async def _at_once(gateway: Gateway, run: _Run) -> AsyncIterator[ThreadStreamEvent]:
     # Streaming costs a few milliseconds of events per answer that nobody would watch here.
-    run = await _prepare(gateway, context, thread_id, user_message_id, window, streaming=False)
     events = run.events
     hooks = ToolCallLog(gateway.settings.model_provider)
     fallback, replayed = None, []
