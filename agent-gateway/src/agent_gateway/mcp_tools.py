@@ -4,6 +4,9 @@ A new MCP connection per turn costs a handshake (~50 ms). Instead a few long-liv
 are shared, and an `httpx2.Auth` stamps every request with the token of the turn that sends it:
 mcp 2.x sends each message in its sender's contextvars, so the token set for a turn travels with
 that turn's requests and no other. The tools list is the same for everyone, so it is cached.
+
+The MCP client checks every structured result against the tool's output schema in pure Python
+(a 50-task list costs a tenth of a turn's CPU); jsonschema-rs does the same check ~50x faster.
 """
 
 import asyncio
@@ -15,9 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+import jsonschema_rs
 from agents import Tool
 from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPUtil
 from agents.mcp.util import MCPToolCustomDataContext
+from mcp import ClientSession
+from mcp.types import CallToolResult
+from mcp.types import Tool as MCPTool
 
 from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
 from todo_common.tracing import inject_trace_context
@@ -116,9 +123,33 @@ class McpTools:
             logger.warning("mcp-server is unreachable at %s: %s", self.url, type(exc).__name__)
             await _close(server)
             return None
+        if server.session is not None:
+            check_outputs_fast(server.session, listed)
         # The Agent's default (non-strict schemas); each tool stays bound to this connection.
         tools: list[Tool] = [MCPUtil.to_function_tool(tool, server, False) for tool in listed]
         return McpConnection(server, tools)
+
+
+def check_outputs_fast(session: ClientSession, tools: list[MCPTool]) -> None:
+    """Make `session` check results against these tools' output schemas with jsonschema-rs.
+
+    A result it finds valid is done; any other goes through the SDK's own check, so a bad result
+    fails exactly as before, with the SDK's error.
+    """
+    validators = {
+        tool.name: jsonschema_rs.validator_for(tool.output_schema)
+        for tool in tools
+        if tool.output_schema is not None
+    }
+    sdk_check = session.validate_tool_result
+
+    async def validate_tool_result(name: str, result: CallToolResult) -> None:
+        validator = validators.get(name)
+        content = result.structured_content
+        if validator is None or content is None or not validator.is_valid(content):
+            await sdk_check(name, result)
+
+    session.validate_tool_result = validate_tool_result  # type: ignore[method-assign]
 
 
 def _client_factory(
