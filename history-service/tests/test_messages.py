@@ -1,5 +1,6 @@
 """Messages: append, idempotent retries, limits, metadata round trip, upsert, delete, stable paging."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -334,6 +335,28 @@ async def test_batch_with_prefer_return_minimal_stores_and_answers_204(alice, co
     )
     assert other.status_code == 200
     assert other.json()["items"][0]["content"] == "Added milk!"
+
+
+async def test_concurrent_writes_to_one_conversation_all_land_numbered_without_gaps(
+    alice, conversation, db
+):
+    path = f"/conversations/{conversation}/messages"
+    appends = [
+        alice.post(path, json={"id": f"u{i}", "role": "user", "content": "hi"}) for i in range(8)
+    ]
+    batches = [
+        alice.put(f"{path}:batch", json=batch((f"t{i}", "tool", "t"), (f"a{i}", "assistant", "a")))
+        for i in range(4)
+    ]
+    responses = await asyncio.gather(*appends, *batches)
+    assert [r.status_code for r in responses] == [201] * 8 + [200] * 4
+    async with db.connect() as connection:
+        query = text("SELECT seq, id FROM messages WHERE conversation_id = :id ORDER BY seq")
+        rows = (await connection.execute(query, {"id": conversation})).all()
+    assert [seq for seq, _ in rows] == list(range(1, 17))
+    order = [message_id for _, message_id in rows]
+    assert all(order.index(f"a{i}") == order.index(f"t{i}") + 1 for i in range(4))
+    assert (await alice.get(f"/conversations/{conversation}")).json()["message_count"] == 16
 
 
 async def test_batch_is_all_or_nothing(alice, conversation, db):

@@ -43,6 +43,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Execution options for work that is one statement, atomic by itself: no BEGIN/COMMIT round trips.
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC."""
     return datetime.now(UTC)
@@ -99,9 +103,7 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for reads, on the same pool: no transaction, so no BEGIN and COMMIT round trips."""
-    return async_sessionmaker(
-        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-    )
+    return async_sessionmaker(engine.execution_options(**AUTOCOMMIT), expire_on_commit=False)
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -2,7 +2,7 @@
 filters by owner and hides soft-deleted rows; messages are reached only through a conversation
 that passed it.
 
-A chat turn's statements (numbering new messages, reading a page) are built once, with bound
+A chat turn's statements (appending messages, reading a page) are built once, with bound
 parameters: building a statement costs SQLAlchemy more than executing it (≈ 0.4 ms each)."""
 
 import functools
@@ -11,9 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Row,
     Select,
+    String,
     Text,
     and_,
     bindparam,
@@ -22,12 +24,16 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import BindParameter
 
 from history_service.models import Conversation, Message
+from todo_common import jsontext
+from todo_common.db import AUTOCOMMIT
 
 # The tables' plain columns. Statements built on them skip the ORM's per-statement work (about a
 # third of a write's database time); ORM entities are loaded only where the service needs them.
@@ -102,37 +108,64 @@ class ConversationRepository:
         )
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def number_new_messages(
+    async def without_transaction(self) -> None:
+        """Run what follows without BEGIN and COMMIT, when `append_messages` is one statement
+        (PostgreSQL) and comes first. Call it before any other statement of the request."""
+        if self._appends_in_one_statement():
+            await self.session.connection(execution_options=AUTOCOMMIT)
+
+    async def append_messages(
         self,
         conversation_id: str,
-        count: int,
+        messages: Sequence[dict[str, Any]],
         now: datetime,
         preview: str | None,
         title: str | None,
     ) -> int | None:
-        """Record `count` new messages in the user's live conversation: the count, the time, the
-        preview (when given) and the title (when it has none). Returns the new `last_seq`, or
-        None when the user has no such conversation. The row stays locked until commit, which
-        serializes the inserts into one conversation."""
+        """Append `messages` (id, role, content, tool_calls, meta) to the user's live conversation
+        and record them on it: the count, the time, the preview (when given) and the title (when
+        it has none). Returns the conversation's new `last_seq` (the messages end there), or None
+        when the user has no such conversation.
+
+        The conversation's UPDATE checks ownership, takes the sequence numbers and locks the row
+        (serializing appends to one conversation); one INSERT adds every message. On PostgreSQL
+        both are one statement, atomic by itself; elsewhere two, in the caller's transaction.
+        """
         params = {
             "conversation_id": conversation_id,
             "owner_id": self.user_id,
-            "count": count,
+            "count": len(messages),
             "now": now,
             "preview": preview,
             "title": title,
         }
-        return (await self.session.execute(_NUMBER_NEW_MESSAGES, params)).scalar_one_or_none()
+        if self._appends_in_one_statement():
+            # Named apart from the conversation's columns, which the UPDATE would otherwise set.
+            for field in ("id", "role", "content"):
+                params[f"new_{field}"] = [message[field] for message in messages]
+            for field in ("tool_calls", "meta"):
+                params[f"new_{field}"] = [_json_text(message[field]) for message in messages]
+            seqs = (await self.session.execute(_APPEND_MESSAGES, params)).scalars().all()
+            return max(seqs, default=None)
+        last_seq = (await self.session.execute(_NUMBER_NEW_MESSAGES, params)).scalar_one_or_none()
+        if last_seq is not None:
+            first_seq = last_seq - len(messages) + 1
+            rows = [
+                {
+                    "conversation_id": conversation_id,
+                    "seq": first_seq + index,
+                    "user_id": self.user_id,
+                    "created_at": now,
+                    **{_COLUMN_OF[key]: value for key, value in message.items()},
+                }
+                for index, message in enumerate(messages)
+            ]
+            await self.session.execute(_INSERT_MESSAGES, rows)
+        return last_seq
 
-    async def insert_messages(self, messages: list[Message]) -> None:
-        """Insert messages into a conversation `number_new_messages` just found, locked and
-        numbered them in. One statement, without the unit of work (they are not added to the
-        session)."""
-        rows = [
-            {column.name: getattr(message, key) for key, column in _MESSAGE_COLUMNS}
-            for message in messages
-        ]
-        await self.session.execute(_INSERT_MESSAGES, rows)
+    def _appends_in_one_statement(self) -> bool:
+        bind = self.session.bind
+        return bind is not None and bind.dialect.name == "postgresql"
 
     async def messages_page(
         self, conversation_id: str, limit: int, descending: bool, after_id: str | None
@@ -163,11 +196,11 @@ MESSAGE_FIELDS = (
     cast(MESSAGES.metadata, Text).label("metadata"),
     MESSAGES.created_at,
 )
-# Each attribute of a Message and the column it is stored in (`meta` is the `metadata` column).
-_MESSAGE_COLUMNS = [
-    (key, Message.__table__.c[column.name])  # type: ignore[attr-defined]
+# The column each Message attribute is stored in (`meta` is the `metadata` column).
+_COLUMN_OF = {
+    key: column.name
     for key, column in Message.__mapper__.columns.items()  # type: ignore[attr-defined]
-]
+}
 
 
 _NUMBER_NEW_MESSAGES = (
@@ -188,6 +221,48 @@ _NUMBER_NEW_MESSAGES = (
     .returning(CONVERSATIONS.last_seq)
 )
 _INSERT_MESSAGES = insert(Message.__table__)  # type: ignore[arg-type]
+
+
+def _json_text(value: Any) -> str | None:
+    # The text the JSON column type would have stored.
+    return None if value is None else jsontext.dumps(value)
+
+
+def _build_append_messages() -> Any:
+    """`_NUMBER_NEW_MESSAGES` in a CTE feeding the INSERT of the messages, passed as arrays (one
+    per column, in order): one statement whatever their number."""
+    numbered = _NUMBER_NEW_MESSAGES.cte("numbered")
+    new = (
+        func.unnest(
+            bindparam("new_id", type_=ARRAY(String)),
+            bindparam("new_role", type_=ARRAY(String)),
+            bindparam("new_content", type_=ARRAY(Text)),
+            bindparam("new_tool_calls", type_=ARRAY(Text)),
+            bindparam("new_meta", type_=ARRAY(Text)),
+        )
+        .table_valued("id", "role", "content", "tool_calls", "meta", with_ordinality="ordinal")
+        .render_derived()
+    )
+    rows = select(
+        bindparam("conversation_id"),
+        numbered.c.last_seq - bindparam("count") + new.c.ordinal,
+        new.c.id,
+        OWNER,
+        new.c.role,
+        new.c.content,
+        cast(new.c.tool_calls, JSON),
+        cast(new.c.meta, JSON),
+        bindparam("now", type_=MESSAGES.created_at.type),
+    ).select_from(numbered.join(new, true()))
+    columns = ["conversation_id", "seq", "id", "user_id", "role", "content", "tool_calls"]
+    return (
+        insert(Message.__table__)  # type: ignore[arg-type]
+        .from_select([*columns, "metadata", "created_at"], rows)
+        .returning(MESSAGES.seq)
+    )
+
+
+_APPEND_MESSAGES = _build_append_messages()
 
 
 @functools.cache

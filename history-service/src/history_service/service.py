@@ -193,7 +193,7 @@ class HistoryService:
         """Append a message; the same id with the same body again is a no-op (created=False)."""
         message_id = data.id or new_id("msg")
         try:
-            return (await self._append(conversation_id, [(message_id, data)]))[0], True
+            return (await self._append_first(conversation_id, [(message_id, data)]))[0], True
         except MessageIdTaken:
             await self.session.rollback()
         # A retry, or a reused id: the stored message decides which.
@@ -210,7 +210,7 @@ class HistoryService:
     ) -> tuple[Message, bool]:
         """Create the message with this id, or replace its content (created=False)."""
         try:
-            return (await self._append(conversation_id, [(message_id, data)]))[0], True
+            return (await self._append_first(conversation_id, [(message_id, data)]))[0], True
         except MessageIdTaken:
             await self.session.rollback()
         return await self._upsert(conversation_id, message_id, data)
@@ -219,7 +219,7 @@ class HistoryService:
         """Upsert several messages in order, all or nothing (a chat turn's items in one write)."""
         writes = [(message.id, message) for message in batch.messages]
         try:
-            return await self._append(conversation_id, writes)
+            return await self._append_first(conversation_id, writes)
         except MessageIdTaken:
             await self.session.rollback()
         # Some already exist (a retried turn): one by one, still in this one transaction.
@@ -264,40 +264,42 @@ class HistoryService:
             },
         )
 
+    async def _append_first(
+        self, conversation_id: str, writes: Sequence[tuple[str, MessageWrite]]
+    ) -> list[Message]:
+        """`_append` as the request's first statement: where that is one statement (PostgreSQL),
+        without a transaction around it. After a rollback, what follows is in a transaction again."""
+        await self.conversations.without_transaction()
+        return await self._append(conversation_id, writes)
+
     async def _append(
         self, conversation_id: str, writes: Sequence[tuple[str, MessageWrite]]
     ) -> list[Message]:
-        """Insert new messages in two statements; MessageIdTaken when an id is already used.
-
-        The conversation's UPDATE checks ownership, locks the row (serializing inserts into one
-        conversation) and takes the next sequence numbers; then one INSERT for all the messages.
-        """
+        """Insert new messages (see `append_messages`); MessageIdTaken when an id is already used."""
         now = utcnow()
         previews = [text for _, data in writes if (text := preview(data.content))]
         titles = [auto_title(data.content) for _, data in writes if data.role == Role.user]
-        last_seq = await self.conversations.number_new_messages(
-            conversation_id,
-            len(writes),
-            now,
-            preview=previews[-1] if previews else None,
-            title=titles[0] if titles else None,
-        )
+        fields = [{"id": message_id, **_stored_fields(data)} for message_id, data in writes]
+        try:
+            last_seq = await self.conversations.append_messages(
+                conversation_id,
+                fields,
+                now,
+                preview=previews[-1] if previews else None,
+                title=titles[0] if titles else None,
+            )
+        except IntegrityError as exc:
+            raise MessageIdTaken("A message with one of these ids already exists.") from exc
         if last_seq is None:
             raise NotFound(f"Conversation {conversation_id} not found.")
         first_seq = last_seq - len(writes) + 1
-        added = [
+        return [
             Message(
-                id=message_id,
                 conversation_id=conversation_id,
                 seq=first_seq + index,
                 user_id=self.user_id,
                 created_at=now,
-                **_stored_fields(data),
+                **message,
             )
-            for index, (message_id, data) in enumerate(writes)
+            for index, message in enumerate(fields)
         ]
-        try:
-            await self.conversations.insert_messages(added)
-        except IntegrityError as exc:
-            raise MessageIdTaken("A message with one of these ids already exists.") from exc
-        return added

@@ -11,6 +11,7 @@ from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from todo_common.db import AUTOCOMMIT
 from todo_common.problems import ProblemError
 from todo_mcp.auth import JwtTokenVerifier, current_user_id
 from todo_mcp.fields import (
@@ -46,9 +47,6 @@ class TaskServer(MCPServer):
     def __init__(self, sessions: Sessions, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sessions = sessions
-
-
-AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 @asynccontextmanager
