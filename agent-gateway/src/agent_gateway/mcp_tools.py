@@ -7,6 +7,8 @@ that turn's requests and no other. The tools list is the same for everyone, so i
 
 The MCP client checks every structured result against the tool's output schema in pure Python
 (a 50-task list costs a tenth of a turn's CPU); jsonschema-rs does the same check ~50x faster.
+Its HTTP goes through aiohttp (httpx-aiohttp's transport under the client's httpx2): ~0.7 ms less
+CPU per tool call than httpx2's own pure-Python HTTP/1.1.
 """
 
 import asyncio
@@ -22,6 +24,7 @@ import jsonschema_rs
 from agents import Tool
 from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPUtil
 from agents.mcp.util import MCPToolCustomDataContext
+from httpx_aiohttp.httpx2 import AiohttpTransport
 from mcp import ClientSession
 from mcp.types import CallToolResult
 from mcp.types import Tool as MCPTool
@@ -156,7 +159,11 @@ def _client_factory(
     headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None
 ) -> httpx2.AsyncClient:
     return httpx2.AsyncClient(
-        headers=headers, timeout=timeout, auth=TurnAuth(), follow_redirects=False
+        headers=headers,
+        timeout=timeout,
+        auth=TurnAuth(),
+        follow_redirects=False,
+        transport=AiohttpTransport(),
     )
 
 
