@@ -1,25 +1,29 @@
 """The window the model sees: chronological, starts at a user message, calls next to their outputs."""
 
-from datetime import UTC, datetime
+import json
 
-from agent_gateway.history_client import Message, StoredToolCall
+import msgspec
+
+from agent_gateway.history_client import WindowMessage
 from agent_gateway.history_window import to_input_items, trim_window
 
 
-def message(role, content="", calls=None, id_=None):
-    return Message(
-        id=id_ or f"{role}-{content}",
-        conversation_id="c",
-        role=role,
-        content=content,
-        tool_calls=calls,
-        created_at=datetime.now(UTC),
-    )
+def message(role, content="", calls=None, id_=None) -> WindowMessage:
+    """A message as history-service serves it in a window (JSON, tool calls as stored)."""
+    served = {"id": id_ or f"{role}-{content}", "role": role, "content": content}
+    if calls is not None:
+        served["tool_calls"] = calls
+    served |= {"conversation_id": "c", "metadata": {"chatkit_item": {}}}
+    return msgspec.json.decode(json.dumps(served, separators=(",", ":")), type=WindowMessage)
 
 
-CALL = StoredToolCall(
-    id="call_1", name="add_task", arguments={"title": "Milk"}, result={"task_id": 1}
-)
+CALL = {
+    "id": "call_1",
+    "name": "add_task",
+    "arguments": {"title": "Milk"},
+    "result": {"task_id": 1},
+    "status": "ok",
+}
 
 
 def test_tool_calls_replay_as_call_then_output_before_the_answer():
@@ -40,6 +44,23 @@ def test_tool_calls_replay_as_call_then_output_before_the_answer():
         },
         {"type": "function_call_output", "call_id": "call_1", "output": '{"task_id":1}'},
         {"role": "assistant", "content": "Added!"},
+    ]
+
+
+def test_text_results_replay_as_their_text_and_missing_arguments_as_an_empty_object():
+    failed = {
+        "id": "call_2",
+        "name": "complete_task",
+        "arguments": None,
+        "result": "Task 7 not found",
+    }
+    bare = {"id": "call_3", "name": "list_tasks"}
+    items = to_input_items([message("user", "Done with 7"), message("tool", "x", [failed, bare])])
+    assert items[1:] == [
+        {"type": "function_call", "call_id": "call_2", "name": "complete_task", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_2", "output": "Task 7 not found"},
+        {"type": "function_call", "call_id": "call_3", "name": "list_tasks", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_3", "output": "null"},
     ]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import aiohttp
+import msgspec
 from pydantic import BaseModel
 
 from agent_gateway.metrics import HISTORY_SECONDS
@@ -54,19 +55,47 @@ class StoredToolCall(BaseModel):
     duration_ms: float | None = None
 
 
-class WindowMessage(BaseModel):
-    """What the model's window needs of a message: read without its metadata (ChatKit items,
-    a fifth of a window's bytes), which the parser then skips instead of building."""
+class WindowToolCall(msgspec.Struct):
+    """A stored tool call as the model's window replays it: `arguments` and `result` stay the
+    JSON text history-service stored, since the model gets them back as text (parsing a window's
+    tool results into objects, then writing them out again, cost a turn ~0.7 ms)."""
+
+    id: str
+    name: str
+    arguments: msgspec.Raw = msgspec.Raw(b"null")
+    result: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class WindowMessage(msgspec.Struct):
+    """What the model's window needs of a message: no metadata (ChatKit items, a fifth of a
+    window's bytes), which the decoder skips instead of building. Decoded by msgspec, whose `Raw`
+    fields keep JSON text unparsed (pydantic has no such type)."""
+
+    id: str
+    role: Role
+    content: str
+    tool_calls: list[WindowToolCall] | None = None
+
+
+class _AppendedWindow(msgspec.Struct):
+    recent: list[WindowMessage]
+
+
+class _WindowPage(msgspec.Struct):
+    items: list[WindowMessage]
+
+
+_APPENDED_WINDOW = msgspec.json.Decoder(_AppendedWindow)
+_WINDOW_PAGE = msgspec.json.Decoder(_WindowPage)
+
+
+class Message(BaseModel):
+    """A message as history-service returns it."""
 
     id: str
     role: Role
     content: str
     tool_calls: list[StoredToolCall] | None = None
-
-
-class Message(WindowMessage):
-    """A message as history-service returns it."""
-
     conversation_id: str
     metadata: dict[str, Any] | None = None
     created_at: datetime
@@ -80,18 +109,6 @@ class MessageWrite(BaseModel):
     content: str
     tool_calls: list[StoredToolCall] | None = None
     metadata: dict[str, Any] | None = None
-
-
-class AppendedMessage(BaseModel):
-    """The conversation's newest messages right after one was appended, oldest first."""
-
-    recent: list[WindowMessage]
-
-
-class WindowPage(BaseModel):
-    """The newest messages, newest first."""
-
-    items: list[WindowMessage]
 
 
 class ConversationPage(BaseModel):
@@ -180,7 +197,7 @@ class HistoryClient:
         """The newest `limit` messages, oldest first, as the model's window needs them."""
         path = f"/conversations/{conversation_id}/messages"
         data = await self._send(caller, "GET", path, params={"limit": limit, "order": "desc"})
-        return WindowPage.model_validate_json(data).items[::-1]
+        return _WINDOW_PAGE.decode(data).items[::-1]
 
     async def get_message(
         self, caller: Principal, conversation_id: str, message_id: str
@@ -208,7 +225,7 @@ class HistoryClient:
         path = f"/conversations/{conversation_id}/messages:append"
         body = message.model_dump(mode="json", exclude_none=True)
         data = await self._send(caller, "POST", path, json=body, params={"recent": recent})
-        return AppendedMessage.model_validate_json(data).recent
+        return _APPENDED_WINDOW.decode(data).recent
 
     async def put_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite

@@ -1,12 +1,11 @@
 """The model's view of a conversation: the newest messages, replayed as Responses input items."""
 
 from collections.abc import Sequence
-from typing import Any
 
+import msgspec
 from agents import TResponseInputItem
 
-from agent_gateway.history_client import StoredToolCall, WindowMessage
-from todo_common import jsontext
+from agent_gateway.history_client import WindowMessage, WindowToolCall
 
 
 def trim_window(messages: Sequence[WindowMessage]) -> list[WindowMessage]:
@@ -33,7 +32,7 @@ def to_input_items(messages: Sequence[WindowMessage]) -> list[TResponseInputItem
     return items
 
 
-def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputItem]:
+def _call_items(call: WindowToolCall, fallback_id: str) -> list[TResponseInputItem]:
     # A call and its output are stored together, so they are replayed together or not at all.
     call_id = call.id or fallback_id
     return [
@@ -41,13 +40,21 @@ def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputIt
             "type": "function_call",
             "call_id": call_id,
             "name": call.name,
-            "arguments": _as_text(call.arguments or {}),
+            "arguments": _arguments_text(call.arguments),
         },
         {"type": "function_call_output", "call_id": call_id, "output": _as_text(call.result)},
     ]
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return jsontext.dumps(value)
+def _arguments_text(stored: msgspec.Raw) -> str:
+    # Arguments never stored (or empty) replay as an empty object.
+    text = _as_text(stored)
+    return text if text not in ("", "null") else "{}"
+
+
+def _as_text(stored: msgspec.Raw) -> str:
+    """A stored JSON value as the model reads it: a string as its text, anything else as JSON."""
+    text = bytes(stored).decode()
+    if text.startswith('"'):
+        return str(msgspec.json.decode(stored))
+    return text
