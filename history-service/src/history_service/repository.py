@@ -144,7 +144,7 @@ class ConversationRepository:
             for field in ("id", "role", "content"):
                 params[f"new_{field}"] = [message[field] for message in messages]
             for field in ("tool_calls", "meta"):
-                params[f"new_{field}"] = [_json_text(message[field]) for message in messages]
+                params[f"new_{field}"] = [_column_text(message[field]) for message in messages]
             seqs = (await self.session.execute(_APPEND_MESSAGES, params)).scalars().all()
             return max(seqs, default=None)
         last_seq = (await self.session.execute(_NUMBER_NEW_MESSAGES, params)).scalar_one_or_none()
@@ -223,7 +223,7 @@ _NUMBER_NEW_MESSAGES = (
 _INSERT_MESSAGES = insert(Message.__table__)  # type: ignore[arg-type]
 
 
-def _json_text(value: Any) -> str | None:
+def _column_text(value: Any) -> str | None:
     # The text the JSON column type would have stored.
     return None if value is None else jsontext.dumps(value)
 
