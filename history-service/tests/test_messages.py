@@ -446,3 +446,23 @@ async def test_a_retried_post_after_other_messages_keeps_one_copy(alice, convers
     assert await message_count(db, conversation) == 2
     summary = (await alice.get(f"/conversations/{conversation}")).json()
     assert (summary["message_count"], summary["last_message_preview"]) == (2, "Noted.")
+
+
+async def test_concurrent_appends_each_see_a_window_ending_at_their_own_message(
+    alice, conversation
+):
+    path = f"/conversations/{conversation}/messages:append"
+    appends = [
+        alice.post(
+            path, params={"recent": 50}, json={"id": f"c{i}", "role": "user", "content": "hi"}
+        )
+        for i in range(10)
+    ]
+    for response in await asyncio.gather(*appends):
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["recent"][-1]["id"] == body["message"]["id"]
+    # A retry's window ends at the stored message too, however many came after it.
+    retry = await alice.post(path, json={"id": "c0", "role": "user", "content": "hi"})
+    assert retry.status_code == 200
+    assert retry.json()["recent"][-1]["id"] == "c0"

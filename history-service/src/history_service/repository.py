@@ -168,9 +168,16 @@ class ConversationRepository:
         return bind is not None and bind.dialect.name == "postgresql"
 
     async def messages_page(
-        self, conversation_id: str, limit: int, descending: bool, after_id: str | None
+        self,
+        conversation_id: str,
+        limit: int,
+        descending: bool,
+        after_id: str | None,
+        *,
+        through_seq: int | None = None,
     ) -> Sequence[Row[Any]]:
-        """Up to `limit + 1` messages of the user's live conversation, after the message `after_id`.
+        """Up to `limit + 1` messages of the user's live conversation, after the message `after_id`
+        and, with `through_seq`, none added after the message numbered so.
 
         One query: empty when the conversation or the anchor is missing (the caller tells which).
         Plain rows, not ORM objects: a page is only read, and loading entities cost twice as much.
@@ -179,9 +186,10 @@ class ConversationRepository:
             "conversation_id": conversation_id,
             "owner_id": self.user_id,
             "after_id": after_id,
+            "through_seq": through_seq,
             "limit": limit + 1,
         }
-        query = _messages_page(descending, after_id is not None)
+        query = _messages_page(descending, after_id is not None, through_seq is not None)
         return (await self.session.execute(query, params)).all()
 
 
@@ -266,7 +274,7 @@ _APPEND_MESSAGES = _build_append_messages()
 
 
 @functools.cache
-def _messages_page(descending: bool, after: bool) -> Select[Any]:
+def _messages_page(descending: bool, after: bool, bounded: bool) -> Select[Any]:
     """The page query of `messages_page`, one per shape, built on first use."""
     conversation_id = bindparam("conversation_id")
     query = (
@@ -283,6 +291,8 @@ def _messages_page(descending: bool, after: bool) -> Select[Any]:
             .scalar_subquery()
         )
         query = query.where(MESSAGES.seq < anchor if descending else MESSAGES.seq > anchor)
+    if bounded:
+        query = query.where(MESSAGES.seq <= bindparam("through_seq"))
     order = MESSAGES.seq.desc() if descending else MESSAGES.seq.asc()
     return query.order_by(order).limit(bindparam("limit"))
 

@@ -164,11 +164,14 @@ class HistoryService:
         items, has_more = rows[:limit], len(rows) > limit
         return Page(items=items, next_cursor=items[-1].id if has_more else None, has_more=has_more)
 
-    async def recent_messages(self, conversation_id: str, limit: int) -> Sequence[Row[Any]]:
-        """The newest `limit` messages, oldest first, as rows like `list_messages` gives."""
-        rows = await self.conversations.messages_page(conversation_id, limit, True, None)
-        if not rows:
-            await self._explain_empty_page(conversation_id, None)
+    async def messages_through(self, message: Message, limit: int) -> Sequence[Row[Any]]:
+        """The newest `limit` messages up to and including `message`, oldest first, as rows like
+        `list_messages` gives: what a chat turn answering `message` sees, whatever other requests
+        add to the conversation meanwhile."""
+        conversation_id = message.conversation_id
+        rows = await self.conversations.messages_page(
+            conversation_id, limit, True, None, through_seq=message.seq
+        )
         return rows[:limit][::-1]
 
     async def _explain_empty_page(self, conversation_id: str, after: str | None) -> None:
