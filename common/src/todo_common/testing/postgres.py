@@ -47,67 +47,74 @@ def _as_postgres_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+class LocalCluster:
+    """A throwaway PostgreSQL cluster from the local binaries (run as the postgres user when we are
+    root), in a temp dir on a free port; it can be stopped and started again on the same port."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="todo-pg-"))
+        self.datadir, self.sockets = self.root / "data", self.root / "sock"
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        """The admin URL (plain `postgresql://`)."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def init(self) -> None:
+        """initdb into the data dir."""
+        self.sockets.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(self.sockets, "postgres")
+        initdb = [str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres"]
+        self._run([*initdb, "--auth=trust", "-E", "UTF8", "--no-sync"])
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        options = f"-F -p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c full_page_writes=off -c synchronous_commit=off -c max_connections=400"
+        self._pg_ctl("-o", options, "-l", str(self.root / "log"), "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`fast` ends every session; `immediate` kills it without a checkpoint)."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete everything."""
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        self._run([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), *arguments])
+
+    def _run(self, command: list[str]) -> None:
+        subprocess.run(_as_postgres_user(command), check=True, capture_output=True)
+
+
 @contextlib.contextmanager
-def local_cluster() -> Iterator[str]:
-    """initdb + pg_ctl in a temp dir (as the postgres user when we are root); yields an admin URL."""
+def running_cluster() -> Iterator[LocalCluster]:
+    """A started `LocalCluster`, removed at the end."""
     bindir = _postgres_bindir()
     if bindir is None:
         pytest.fail(
             "No PostgreSQL binaries: install them (apt-get install -y postgresql) or set TEST_DATABASE_URL"
         )
-    root = Path(tempfile.mkdtemp(prefix="todo-pg-"))
-    datadir, sockets = root / "data", root / "sock"
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-    port = free_port()
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(datadir),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-F -p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c full_page_writes=off -c synchronous_commit=off -c max_connections=400"
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(datadir),
-                "-o",
-                options,
-                "-l",
-                str(root / "log"),
-                "-w",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    cluster = LocalCluster(bindir)
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        cluster.init()
+        cluster.start()
+        yield cluster
     finally:
-        subprocess.run(
-            _as_postgres_user(
-                [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"]
-            ),
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.remove()
+
+
+@contextlib.contextmanager
+def local_cluster() -> Iterator[str]:
+    """initdb + pg_ctl in a temp dir (as the postgres user when we are root); yields an admin URL."""
+    with running_cluster() as cluster:
+        yield cluster.url
 
 
 def _docker_answers() -> bool:
