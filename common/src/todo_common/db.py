@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.engine.interfaces import ExceptionContext
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.types import TypeDecorator
 
 from todo_common import jsontext
+from todo_common.problems import DatabaseUnavailable
 from todo_common.settings import DatabaseSettings
 
 
@@ -60,6 +62,71 @@ def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         raise DisconnectionError("the database closed this connection")
 
 
+# SQLSTATEs of a server that is going away or cannot take us: connection exceptions (class 08),
+# admin/crash shutdown and "cannot connect now" (starting up, shutting down), too many clients.
+OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _outage_reason(exc: BaseException) -> str | None:
+    """The deepest error in `exc`'s cause chain saying the database is out of reach (the driver's
+    own, not its SQLAlchemy wrapper), described; None for other errors."""
+    reason, link = None, exc
+    while link is not None:
+        sqlstate = getattr(link, "sqlstate", None) or ""
+        if isinstance(link, OSError | TimeoutError) or sqlstate.startswith(OUTAGE_SQLSTATES):
+            reason = _describe(link)
+        link = link.__cause__
+    return reason
+
+
+def _describe(exc: BaseException) -> str:
+    # The driver's own error: SQLAlchemy's wrapper would add the statement and its parameters.
+    return f"{type(exc).__name__}: {exc}"[:200].removesuffix(": ")
+
+
+def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+    # A connection that cannot be opened (refused, timed out, server starting or stopping).
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as exc:
+        if (reason := _outage_reason(exc)) is None:
+            raise
+        raise DatabaseUnavailable(reason) from exc
+
+
+def _on_error(context: ExceptionContext) -> DatabaseUnavailable | None:
+    # A statement or COMMIT that failed because the connection died or timed out. A cancelled
+    # request is no outage, and a failed pre-ping only means "reconnect".
+    if context.is_pre_ping or not isinstance(context.original_exception, Exception):
+        return None
+    reason = _outage_reason(context.original_exception)
+    if reason is not None:
+        context.is_disconnect = True  # never hand this connection out again
+    elif context.is_disconnect or isinstance(context.sqlalchemy_exception, OperationalError):
+        reason = _describe(context.original_exception)
+    else:
+        return None
+    return DatabaseUnavailable(reason, outcome_unknown=_outcome_unknown(context))
+
+
+def _outcome_unknown(context: ExceptionContext) -> bool:
+    """True when the failure hit a COMMIT, or a write in autocommit mode: it may have been stored."""
+    if context.statement is None:  # the COMMIT itself (a failed connect has no connection)
+        return context.connection is not None
+    execution = context.execution_context
+    is_write = execution is not None and (
+        execution.isinsert or execution.isupdate or execution.isdelete
+    )
+    options = context.connection.get_execution_options() if context.connection else {}
+    return is_write and options.get("isolation_level") == "AUTOCOMMIT"
+
+
+def _report_outages(engine: AsyncEngine) -> None:
+    """Every way the database can be out of reach surfaces as one error, DatabaseUnavailable."""
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "handle_error", _on_error)
+
+
 # JSON columns are written and read by orjson on every backend.
 _JSON_CODEC: dict[str, Any] = {
     "json_serializer": jsontext.dumps,
@@ -68,7 +135,8 @@ _JSON_CODEC: dict[str, Any] = {
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
-    """The process's one engine: a sized pool on PostgreSQL, WAL mode on SQLite."""
+    """The process's one engine: a sized pool on PostgreSQL, WAL mode on SQLite; every wait on
+    the database is bounded, and an outage raises DatabaseUnavailable."""
     url = settings.database_url
     if not is_sqlite(url):
         engine = create_async_engine(
@@ -76,10 +144,16 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=settings.db_pool_pre_ping,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            connect_args={
+                "timeout": settings.db_connect_timeout_seconds,
+                "command_timeout": settings.db_command_timeout_seconds,
+            },
             **_JSON_CODEC,
         )
         if not settings.db_pool_pre_ping:
             event.listen(engine.sync_engine, "checkout", _drop_closed)
+        _report_outages(engine)
         return engine
     if database := make_url(url).database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +167,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    _report_outages(engine)
     return engine
 
 

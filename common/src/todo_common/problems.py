@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
@@ -15,6 +16,7 @@ from todo_common.asgi import HttpMiddleware
 from todo_common.request_id import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
 logger = logging.getLogger("todo.errors")
 
 
@@ -80,7 +82,33 @@ class BadGateway(ProblemError):
 
 
 class ServiceUnavailable(ProblemError):
+    """Something this service needs is out of reach for now; the client may retry shortly."""
+
     status = 503
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database could not be reached, or dropped the connection mid-request (see db.py)."""
+
+    def __init__(self, reason: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__("The database is unavailable right now; retry shortly.")
+        self.reason = reason
+        """What failed, for the log: the driver's error, never a DSN or a statement."""
+        self.outcome_unknown = outcome_unknown
+        """True when the failure hit a COMMIT (or a write committing by itself): it may be stored."""
+
+
+def database_unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """The database outage `exc` is, or was raised from; None for any other error."""
+    link: BaseException | None = exc
+    while link is not None:
+        if isinstance(link, DatabaseUnavailable):
+            return link
+        if isinstance(link, PoolTimeoutError):
+            return DatabaseUnavailable("no pooled connection became free in time")
+        link = link.__cause__
+    return None
 
 
 def problem_response(
@@ -139,6 +167,15 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
 
 
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    outage = database_unavailable(exc)
+    assert outage is not None
+    logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, outage.reason
+    )
+    return problem_response(request, outage.status, outage.detail, headers=outage.headers)
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
@@ -181,5 +218,7 @@ class UnexpectedErrorMiddleware(HttpMiddleware):
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error a route raises a problem+json response (see also UnexpectedErrorMiddleware)."""
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(DatabaseUnavailable, _on_database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _on_database_unavailable)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import PositiveFloat, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from todo_common.auth import AuthConfig
@@ -76,3 +76,10 @@ class DatabaseSettings(ServiceSettings):
     # A ping on every checkout costs three round trips on asyncpg (BEGIN, `;`, ROLLBACK). Without
     # it, connections the server closed are still dropped at checkout, at no cost (see db.py).
     db_pool_pre_ping: bool = False
+    # Bounds on every wait for the database, so an outage answers 503 instead of hanging.
+    db_connect_timeout_seconds: PositiveFloat = 5.0
+    """How long opening a connection may take."""
+    db_pool_timeout_seconds: PositiveFloat = 5.0
+    """How long a request waits for a pooled connection when all are in use."""
+    db_command_timeout_seconds: PositiveFloat = 10.0
+    """How long one statement may run (asyncpg's command timeout)."""
