@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import aiohttp
 from agents import ModelProvider, RunConfig
@@ -14,6 +15,7 @@ from agent_gateway.context import Gateway
 from agent_gateway.history_client import HistoryClient
 from agent_gateway.mcp_tools import McpTools
 from agent_gateway.models.providers import create_model_provider, flatten_tool_outputs
+from agent_gateway.readiness import service_ready
 from agent_gateway.routes import router
 from agent_gateway.settings import Settings
 from agent_gateway.store import HistoryStore
@@ -47,7 +49,10 @@ def create_app(
             app.state.gateway = gateway
             app.state.store = store
             app.state.chatkit = TodoChatKitServer(gateway, store)
-            app.state.readiness_checks["history-service"] = gateway.history.ping
+            ready = partial(service_ready, http, timeout_seconds=settings.readiness_timeout_seconds)
+            checks = app.state.readiness_checks
+            checks["history-service"] = partial(ready, settings.history_ready_url)
+            checks["mcp-server"] = partial(ready, settings.mcp_ready_url)
             try:
                 yield
             finally:

@@ -26,6 +26,8 @@ class Settings(ServiceSettings):
     mcp_connections: int = 4
     """How many shared MCP connections to spread concurrent turns over."""
     model_timeout_seconds: float = 60.0
+    readiness_timeout_seconds: float = 2.0
+    """How long /readyz waits for each downstream service's own /readyz."""
     max_agent_turns: int = 8
     """Model calls allowed in one chat turn (each tool round trip is one)."""
 
@@ -47,3 +49,13 @@ class Settings(ServiceSettings):
         base = self.mcp_server_url.rstrip("/")
         base = base.removesuffix("/mcp")
         return f"{base}/healthz"
+
+    @property
+    def mcp_ready_url(self) -> str:
+        """mcp-server's /readyz, next to its /mcp endpoint."""
+        return self.mcp_health_url.removesuffix("/healthz") + "/readyz"
+
+    @property
+    def history_ready_url(self) -> str:
+        """history-service's /readyz."""
+        return f"{self.history_service_url.rstrip('/')}/readyz"
