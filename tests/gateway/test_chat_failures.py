@@ -41,31 +41,38 @@ def test_history_service_down_is_503_and_a_retry_stores_one_message(private_stac
     assert [t["title"] for t in tasks(stack.mcp.url, user)] == ["Fix the bike"]
 
 
-def test_mcp_server_down_gives_a_stored_answer_that_says_so(private_stack):
+def test_mcp_server_down_is_a_503_carrying_the_stored_reply_and_a_retry_finishes(private_stack):
     stack = private_stack
     user = new_user()
     chat_ok(stack.gateway.url, user, "Add a task to warm up the connection")
 
     stack.mcp.stop()
     try:
-        during = chat_ok(stack.gateway.url, user, "Add a task to call the plumber")
-        later = chat_ok(
-            stack.gateway.url, user, "What's pending?", conversation_id=during["conversation_id"]
-        )
+        during = chat(stack.gateway.url, user, "Add a task to call the plumber", message_id="p-1")
     finally:
         stack.mcp.start()
-    after = chat_ok(stack.gateway.url, user, "Add a task to call the plumber")
 
-    for reply in (during, later):
-        assert "task tools are unavailable" in reply["response"]
-    stored = messages(stack.history.url, user, during["conversation_id"])
-    assert stored[-1]["role"] == "assistant"
-    assert "unavailable" in stored[-1]["content"]
+    assert during.status_code == 503
+    assert during.headers["content-type"] == "application/problem+json"
+    assert int(during.headers["retry-after"]) > 0
+    body = during.json()
+    assert "task tools are unavailable" in body["response"]
+    assert body["tool_calls"] == []
+    conversation_id = body["conversation_id"]
+    stored = messages(stack.history.url, user, conversation_id)
+    assert [m["role"] for m in stored] == ["user", "assistant"]
+    assert stored[-1]["metadata"]["partial"] is True
+
+    after = chat_ok(stack.gateway.url, user, "Add a task to call the plumber", message_id="p-1")
     assert "Call the plumber" in after["response"]
-    assert "Call the plumber" in [t["title"] for t in tasks(stack.mcp.url, user)]
+    assert after["conversation_id"] == conversation_id
+    stored = messages(stack.history.url, user, conversation_id)
+    assert [m["role"] for m in stored] == ["user", "tool", "assistant"]
+    assert "partial" not in stored[-1]["metadata"]
+    assert [t["title"] for t in tasks(stack.mcp.url, user)].count("Call the plumber") == 1
 
 
-def test_a_call_mcp_server_stops_answering_is_kept_as_such_and_a_later_turn_reconnects(
+def test_a_call_whose_answer_is_lost_is_unknown_not_failed_and_a_retry_settles_it(
     private_stack,
 ):
     stack = private_stack
@@ -74,26 +81,37 @@ def test_a_call_mcp_server_stops_answering_is_kept_as_such_and_a_later_turn_reco
     gateway = start_service("agent_gateway.main", "gateway-one-mcp-connection", env)
     user = new_user()
     try:
-        chat_ok(gateway.url, user, "Add a task to warm up the connection")
+        first = chat_ok(gateway.url, user, "Add a task to warm up the connection")
+        conversation_id = first["conversation_id"]
         stack.mcp.stop()
         try:
-            during = chat_ok(gateway.url, user, "Add a task to call the plumber")
+            during = chat(
+                gateway.url,
+                user,
+                "Add a task to call the plumber",
+                conversation_id=conversation_id,
+                message_id="lost-1",
+            )
         finally:
             stack.mcp.start()
         after = chat_ok(
             gateway.url,
             user,
             "Add a task to call the plumber",
-            conversation_id=during["conversation_id"],
+            conversation_id=conversation_id,
+            message_id="lost-1",
         )
     finally:
         gateway.stop()
 
-    assert "task tools are unavailable" in during["response"]
-    [call] = during["tool_calls"]
-    assert (call["name"], call["status"]) == ("add_task", "error")
-    assert isinstance(call["result"], str)  # the failure's text, no task
-    stored = messages(stack.history.url, user, during["conversation_id"])
-    assert [m["role"] for m in stored[:3]] == ["user", "tool", "assistant"]
+    assert during.status_code == 503
+    body = during.json()
+    assert "can't tell whether that went through" in body["response"]
+    assert "couldn't add" not in body["response"]
+    assert body["tool_calls"] == []  # the call's outcome is unknown: not stored as done
     assert "Call the plumber" in after["response"]
-    assert "Call the plumber" in [t["title"] for t in tasks(stack.mcp.url, user)]
+    [call] = after["tool_calls"]
+    assert (call["name"], call["status"]) == ("add_task", "ok")
+    stored = messages(stack.history.url, user, conversation_id)
+    assert [m["role"] for m in stored[3:]] == ["user", "tool", "assistant"]
+    assert [t["title"] for t in tasks(stack.mcp.url, user)].count("Call the plumber") == 1

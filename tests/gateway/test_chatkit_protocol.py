@@ -29,7 +29,20 @@ def test_threads_create_streams_the_turn_and_stores_it(gateway_server, history_s
     assert ("thread.item.added", "workflow") in kinds
     assert ("thread.item.done", "workflow") in kinds
     assert kinds[-1] == ("thread.item.done", "assistant_message")
-    assert any(e.get("update", {}).get("type") == "workflow.task.updated" for e in events)
+    # The tool call is shown running, then replaced by its finished item (the one stored).
+    [running] = [
+        e["item"]
+        for e in events
+        if e["type"] == "thread.item.added" and e["item"]["type"] == "workflow"
+    ]
+    [finished] = [
+        e["item"]
+        for e in events
+        if e["type"] == "thread.item.done" and e["item"]["type"] == "workflow"
+    ]
+    assert running["id"] == finished["id"]
+    assert running["workflow"]["tasks"][0]["status_indicator"] == "loading"
+    assert finished["workflow"]["tasks"][0]["status_indicator"] == "complete"
     deltas = [e for e in events if e.get("update", {}).get("type", "").endswith("text_delta")]
     assert len(deltas) > 1
     assert 'added "Buy milk"' in streamed_text(events)
@@ -39,6 +52,10 @@ def test_threads_create_streams_the_turn_and_stores_it(gateway_server, history_s
     assert stored[1]["tool_calls"][0]["name"] == "add_task"
     assert stored[1]["tool_calls"][0]["status"] == "ok"
     assert stored[2]["id"] == events[-1]["item"]["id"] != "__fake_id__"
+    assert stored[1]["id"] == finished["id"]
+    assert (
+        stored[1]["metadata"]["chatkit_item"]["workflow"]["tasks"] == finished["workflow"]["tasks"]
+    )
 
 
 def test_list_get_items_rename_delete(gateway_server):

@@ -4,7 +4,7 @@ pure-Python check never has to run for them."""
 from mcp import ClientSession
 from mcp.types import CallToolResult
 
-from agent_gateway.mcp_tools import McpTools
+from agent_gateway.mcp_tools import McpConnections
 from todo_common.testing.processes import ServiceProcess
 from todo_common.testing.tokens import token_for
 
@@ -18,7 +18,7 @@ async def test_every_task_tool_result_passes_the_fast_check(
         slow_checks.append(name)
 
     monkeypatch.setattr(ClientSession, "validate_tool_result", sdk_check)
-    tools = McpTools(f"{mcp_server.url}/mcp", timeout=10, size=1)
+    tools = McpConnections(f"{mcp_server.url}/mcp", timeout=10, size=1)
     try:
         connection = await tools.connection_for_turn(token_for("output-check-user"))
         assert connection is not None

@@ -144,3 +144,75 @@ async def test_a_model_failing_after_a_tool_call_keeps_the_call(
     assert (call["id"], call["name"], call["status"]) == ("call_done", "add_task", "ok")
     assert call["duration_ms"] > 0
     assert call["result"]["title"] == "Buy milk"
+
+
+async def test_a_retried_turn_continues_after_its_stored_call_instead_of_redoing_it(
+    gateway_with, history_server, mcp_server
+):
+    broken = ScriptedModel(
+        [
+            [function_call("add_task", {"title": "Buy eggs"}, call_id="call_eggs")],
+            RuntimeError("the model broke after the tool ran"),
+        ]
+    )
+    user = new_user()
+    body = {"message": "Please add buy eggs", "message_id": "m-resume"}
+    client = await gateway_with(broken)
+    failed = await client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    assert failed.status_code == 502
+
+    resumed = ScriptedModel([[assistant_message("Added Buy eggs.")]])
+    retry_client = await gateway_with(resumed)
+    answer = await retry_client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["response"] == "Added Buy eggs."
+    [call] = answer.json()["tool_calls"]  # the earlier attempt's call, reported once
+    assert (call["name"], call["status"]) == ("add_task", "ok")
+    # The model was shown the stored call and asked only for what is left.
+    [given] = resumed.calls
+    assert kinds(given.input) == ["user", "function_call", "function_call_output"]
+    assert given.input[1]["call_id"] == "call_eggs"
+    assert [t["title"] for t in tasks(mcp_server.url, user)] == ["Buy eggs"]
+    stored = messages(history_server.url, user, conversation_id_for(user, "m-resume"))
+    assert [m["role"] for m in stored] == ["user", "tool", "assistant"]
+    again = await retry_client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    assert again.json() == answer.json()
+    resumed.assert_complete()
+
+
+async def test_a_call_made_again_by_a_retried_turn_changes_nothing_twice(
+    gateway_with, history_server, mcp_server
+):
+    # The first attempt's call reached mcp-server but was never stored (the gateway died): the
+    # retry's model makes the same call again, and mcp-server answers it from its idempotency key.
+    user = new_user()
+    body = {"message": "Please add buy flour", "message_id": "m-again"}
+    script = [
+        [function_call("add_task", {"title": "Buy flour"}, call_id="call_1")],
+        [assistant_message("Added Buy flour.")],
+    ]
+    first = ScriptedModel(script)
+    client = await gateway_with(first)
+    assert (
+        await client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    ).status_code == 200
+    conversation_id = conversation_id_for(user, "m-again")
+    stored = messages(history_server.url, user, conversation_id)
+    for message in stored[1:]:  # forget everything after the user message, as a crash would
+        path = f"/api/{user}/conversations/{conversation_id}/messages/{message['id']}"
+        deleted = httpx2.delete(f"{history_server.url}{path}", headers=auth_header(user))
+        assert deleted.status_code == 204
+    assert [m["role"] for m in messages(history_server.url, user, conversation_id)] == ["user"]
+
+    again = ScriptedModel(script)
+    retry = await (await gateway_with(again)).post(
+        f"/api/{user}/chat", json=body, headers=auth_header(user)
+    )
+    assert retry.status_code == 200, retry.text
+    assert [t["title"] for t in tasks(mcp_server.url, user)] == ["Buy flour"]
+    first.assert_complete()
+    again.assert_complete()
+    [call] = retry.json()["tool_calls"]
+    assert call["status"] == "ok"
+    assert call["result"]["task_id"] == tasks(mcp_server.url, user)[0]["id"]

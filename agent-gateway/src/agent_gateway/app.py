@@ -13,7 +13,7 @@ from agent_gateway.agent import Agents
 from agent_gateway.chatkit_server import TodoChatKitServer
 from agent_gateway.context import Gateway
 from agent_gateway.history_client import HistoryClient
-from agent_gateway.mcp_tools import McpTools
+from agent_gateway.mcp_tools import McpConnections
 from agent_gateway.models.providers import create_model_provider, flatten_tool_outputs
 from agent_gateway.readiness import service_ready
 from agent_gateway.routes import router
@@ -79,7 +79,9 @@ def _gateway(
             flatten_tool_outputs if settings.model_provider == "openai-compatible" else None
         ),
     )
-    mcp = McpTools(settings.mcp_server_url, settings.mcp_timeout_seconds, settings.mcp_connections)
+    mcp = McpConnections(
+        settings.mcp_server_url, settings.mcp_timeout_seconds, settings.mcp_connections
+    )
     return Gateway(
         settings=settings,
         history=HistoryClient(http, settings.history_service_url),

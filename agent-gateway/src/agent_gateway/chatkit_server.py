@@ -13,13 +13,14 @@ from chatkit.types import (
     ThreadMetadata,
     ThreadStreamEvent,
     UserMessageItem,
-    WorkflowItem,
 )
 
 from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.items import assistant_text
+from agent_gateway.history_client import Message
+from agent_gateway.history_window import load_turn_history
+from agent_gateway.items import assistant_text, user_text
 from agent_gateway.store import HistoryStore
-from agent_gateway.turn import ModelFailed, ModelUnavailable, run_turn
+from agent_gateway.turn import ModelFailed, ModelUnavailable, Turn
 from todo_common.problems import ProblemError
 
 logger = logging.getLogger(__name__)
@@ -39,11 +40,20 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         input_user_message: UserMessageItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
-        """Run the turn for the user message ChatKitServer has just stored."""
+        """Run the turn for the stored user message: a new one, or one retried after a turn that
+        did not finish (its stored tool calls are kept, and the turn continues after them)."""
         if input_user_message is None:
             return
         try:
-            async for event in run_turn(self.gateway, context, thread.id, input_user_message.id):
+            history = await load_turn_history(
+                self.gateway.history,
+                context.principal,
+                thread.id,
+                _as_message(input_user_message),
+                self.gateway.window,
+            )
+            turn = Turn(self.gateway, self.history_store, context, thread.id, history)
+            async for event in turn.run():
                 yield event
         except ProblemError as exc:
             raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
@@ -62,21 +72,27 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
     async def handle_stream_cancelled(
         self, thread: ThreadMetadata, pending_items: list[ThreadItem], context: RequestContext
     ) -> None:
-        """The client went away: keep the partial answer and the tool calls that already ran."""
+        """The client went away: keep the partial answer (its tool calls are stored already)."""
         # Shielded: the request's own cancellation would otherwise cancel these writes too.
         with anyio.CancelScope(shield=True):
             for item in pending_items:
-                if _worth_keeping(item):
+                if isinstance(item, AssistantMessageItem) and assistant_text(item).strip():
                     try:
-                        await self.history_store.add_partial_item(thread.id, item, context)
+                        await self.history_store.save_answer(
+                            thread.id, item, context, finished=False
+                        )
                     except ProblemError:
                         logger.warning("could not store the partial item %s", item.id)
 
 
-def _worth_keeping(item: ThreadItem) -> bool:
-    if isinstance(item, AssistantMessageItem):
-        return bool(assistant_text(item).strip())
-    return isinstance(item, WorkflowItem)
+def _as_message(item: UserMessageItem) -> Message:
+    return Message(
+        id=item.id,
+        role="user",
+        content=user_text(item),
+        conversation_id=item.thread_id,
+        created_at=item.created_at,
+    )
 
 
 def stream_error_message(exc: ProblemError) -> str:

@@ -1,12 +1,12 @@
-"""What one request carries through the ChatKit server, the store and the turn."""
+"""What every request shares (the process's dependencies) and what one request carries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agents import RunConfig
 
 from agent_gateway.agent import Agents
-from agent_gateway.history_client import HistoryClient, StoredToolCall
-from agent_gateway.mcp_tools import McpTools
+from agent_gateway.history_client import HistoryClient
+from agent_gateway.mcp_tools import McpConnections
 from agent_gateway.settings import Settings
 from todo_common.auth import Principal
 
@@ -17,14 +17,18 @@ class Gateway:
 
     settings: Settings
     history: HistoryClient
-    mcp: McpTools
+    mcp: McpConnections
     run_config: RunConfig
     agents: Agents
 
+    @property
+    def window(self) -> int:
+        """How many of the newest messages, up to the user message, the model sees."""
+        return min(self.settings.history_window, 200)
 
-@dataclass
+
+@dataclass(frozen=True)
 class RequestContext:
-    """The verified caller, and the tool calls of items this request is about to store."""
+    """The verified caller of one request (ChatKit passes it to every store method)."""
 
     principal: Principal
-    tool_calls: dict[str, list[StoredToolCall]] = field(default_factory=dict)

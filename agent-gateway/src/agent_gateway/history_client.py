@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 import aiohttp
-import msgspec
 from pydantic import BaseModel
 
 from agent_gateway.metrics import HISTORY_SECONDS
@@ -55,40 +54,6 @@ class StoredToolCall(BaseModel):
     duration_ms: float | None = None
 
 
-class WindowToolCall(msgspec.Struct):
-    """A stored tool call as the model's window replays it: `arguments` and `result` stay the
-    JSON text history-service stored, since the model gets them back as text (parsing a window's
-    tool results into objects, then writing them out again, cost a turn ~0.7 ms)."""
-
-    id: str
-    name: str
-    arguments: msgspec.Raw = msgspec.Raw(b"null")
-    result: msgspec.Raw = msgspec.Raw(b"null")
-
-
-class WindowMessage(msgspec.Struct):
-    """What the model's window needs of a message: no metadata (ChatKit items, a fifth of a
-    window's bytes), which the decoder skips instead of building. Decoded by msgspec, whose `Raw`
-    fields keep JSON text unparsed (pydantic has no such type)."""
-
-    id: str
-    role: Role
-    content: str
-    tool_calls: list[WindowToolCall] | None = None
-
-
-class _AppendedWindow(msgspec.Struct):
-    recent: list[WindowMessage]
-
-
-class _WindowPage(msgspec.Struct):
-    items: list[WindowMessage]
-
-
-_APPENDED_WINDOW = msgspec.json.Decoder(_AppendedWindow)
-_WINDOW_PAGE = msgspec.json.Decoder(_WindowPage)
-
-
 class Message(BaseModel):
     """A message as history-service returns it."""
 
@@ -125,6 +90,10 @@ class MessagePage(BaseModel):
     items: list[Message]
     next_cursor: str | None = None
     has_more: bool = False
+
+
+class _Appended(BaseModel):
+    recent: list[Message]
 
 
 class HistoryClient:
@@ -191,14 +160,6 @@ class HistoryClient:
         path = f"/conversations/{conversation_id}/messages"
         return MessagePage.model_validate_json(await self._send(caller, "GET", path, params=params))
 
-    async def list_window(
-        self, caller: Principal, conversation_id: str, *, limit: int
-    ) -> list[WindowMessage]:
-        """The newest `limit` messages, oldest first, as the model's window needs them."""
-        path = f"/conversations/{conversation_id}/messages"
-        data = await self._send(caller, "GET", path, params={"limit": limit, "order": "desc"})
-        return _WINDOW_PAGE.decode(data).items[::-1]
-
     async def get_message(
         self, caller: Principal, conversation_id: str, message_id: str
     ) -> Message | None:
@@ -219,13 +180,13 @@ class HistoryClient:
 
     async def append_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite, *, recent: int
-    ) -> list[WindowMessage]:
-        """Append a message (as `add_message`) and return the newest `recent` messages after it,
-        oldest first: one round trip where a turn would otherwise make two."""
+    ) -> list[Message]:
+        """Append a message (as `add_message`) and return the newest `recent` messages up to and
+        including it, oldest first: one round trip where a turn would otherwise make two."""
         path = f"/conversations/{conversation_id}/messages:append"
         body = message.model_dump(mode="json", exclude_none=True)
         data = await self._send(caller, "POST", path, json=body, params={"recent": recent})
-        return _APPENDED_WINDOW.decode(data).recent
+        return _Appended.model_validate_json(data).recent
 
     async def put_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite
@@ -234,15 +195,6 @@ class HistoryClient:
         path = f"/conversations/{conversation_id}/messages/{message.id}"
         body = message.model_dump(mode="json", exclude_none=True, exclude={"id"})
         await self._send(caller, "PUT", path, json=body)
-
-    async def put_messages(
-        self, caller: Principal, conversation_id: str, messages: list[MessageWrite]
-    ) -> None:
-        """Insert or replace these messages in order, all or nothing (one request for a turn)."""
-        path = f"/conversations/{conversation_id}/messages:batch"
-        body = {"messages": [m.model_dump(mode="json", exclude_none=True) for m in messages]}
-        # Nothing of the answer is needed: no echo of what was just sent (204).
-        await self._send(caller, "PUT", path, json=body, headers={"Prefer": "return=minimal"})
 
     async def delete_message(
         self, caller: Principal, conversation_id: str, message_id: str

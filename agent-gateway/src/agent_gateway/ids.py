@@ -20,9 +20,16 @@ def assistant_message_id(user_message_id: str) -> str:
     return derived_id("msg", user_message_id, "assistant")
 
 
-def workflow_id(user_message_id: str, index: int) -> str:
-    """The n-th group of tool calls of the turn answering a user message."""
-    return derived_id("wf", user_message_id, f"tools-{index}")
+def tool_item_id(user_message_id: str, index: int) -> str:
+    """The n-th tool call of the turn answering a user message (counted from 0)."""
+    return derived_id("tc", user_message_id, f"tool-{index}")
+
+
+def idempotency_key(user_message_id: str, tool: str, arguments: str, occurrence: int) -> str:
+    """The key mcp-server dedups a tool call by: the same call, made again for the same user
+    message (a retried turn), changes nothing twice; the same call asked for a second time in one
+    turn (`occurrence` 1) is a change of its own."""
+    return derived_id("idem", user_message_id, tool, arguments, str(occurrence))
 
 
 def conversation_id_for(user_id: str, message_id: str) -> str:

@@ -22,6 +22,8 @@ from pydantic import TypeAdapter
 from agent_gateway.history_client import Message, MessageWrite, Role, StoredToolCall
 
 ITEM_KEY = "chatkit_item"
+# Marks an answer whose turn did not finish (the client went away mid-answer, or the task tools
+# could not be reached): a retry of the turn continues it and replaces the answer.
 PARTIAL_KEY = "partial"
 _items = TypeAdapter[ThreadItem](ThreadItem)
 
@@ -134,6 +136,24 @@ def tool_task(call: StoredToolCall | None, name: str, *, running: bool = False) 
 def tool_workflow(calls: list[StoredToolCall]) -> Workflow:
     """A finished workflow showing these tool calls."""
     return Workflow(type="custom", tasks=[tool_task(call, call.name) for call in calls])
+
+
+def tool_item(
+    item_id: str, thread_id: str, name: str, call: StoredToolCall | None = None
+) -> WorkflowItem:
+    """One tool call as a thread item: running until its `call` is given."""
+    task = tool_task(call, name, running=call is None)
+    return WorkflowItem(
+        id=item_id,
+        thread_id=thread_id,
+        created_at=datetime.now(UTC),
+        workflow=Workflow(type="custom", tasks=[task]),
+    )
+
+
+def is_unfinished(message: Message) -> bool:
+    """Whether a stored answer is one a retry must continue (see `PARTIAL_KEY`)."""
+    return bool((message.metadata or {}).get(PARTIAL_KEY))
 
 
 def _short(value: Any, limit: int = 200) -> str | None:

@@ -1,40 +1,40 @@
 """mcp-server's task tools for the agent: shared connections, each HTTP request under the turn's token.
 
-A new MCP connection per turn costs a handshake (~50 ms). Instead a few long-lived connections
-are shared, and an `httpx2.Auth` stamps every request with the token of the turn that sends it:
-mcp 2.x sends each message in its sender's contextvars, so the token set for a turn travels with
-that turn's requests and no other. The tools list is the same for everyone, so it is cached.
+A new MCP connection per turn costs a handshake. Instead a few long-lived connections are shared,
+and an `httpx2.Auth` stamps every request with the token of the turn that sends it: mcp 2.x sends
+each message in its sender's contextvars, so the token set for a turn travels with that turn's
+requests and no other. The tools list is the same for everyone, so it is listed once per connection.
 
-The MCP client checks every structured result against the tool's output schema in pure Python
-(a 50-task list costs a tenth of a turn's CPU); jsonschema-rs does the same check ~50x faster.
-Its HTTP goes through aiohttp (httpx-aiohttp's transport under the client's httpx2): ~0.7 ms less
-CPU per tool call than httpx2's own pure-Python HTTP/1.1.
+Each MCP tool is given to the agent as a plain `FunctionTool` whose call goes to the turn running it
+(`ToolCaller`): the turn derives the call's idempotency key, records the call in history before the
+model sees its result, and tells a failed call from one whose outcome is unknown.
 """
 
 import asyncio
 import itertools
+import json
 import logging
-from collections.abc import Generator, Mapping
+from collections.abc import Generator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 import jsonschema_rs
-from agents import Tool
-from agents.mcp import MCPServer, MCPServerStreamableHttp, MCPUtil
-from agents.mcp.util import MCPToolCustomDataContext
+from agents import AgentsException, FunctionTool, Tool
+from agents.mcp import MCPServer, MCPServerStreamableHttp
+from agents.tool_context import ToolContext
 from httpx_aiohttp.httpx2 import AiohttpTransport
 from mcp import ClientSession
 from mcp.types import CallToolResult
 from mcp.types import Tool as MCPTool
 
+from todo_common.mcp_meta import IDEMPOTENCY_KEY, RETRYABLE
 from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
 from todo_common.tracing import inject_trace_context
 
 logger = logging.getLogger(__name__)
 _turn_token: ContextVar[str | None] = ContextVar("mcp_turn_token", default=None)
-OK_MARKER = "mcp_ok"
 
 
 class TurnAuth(httpx2.Auth):
@@ -57,20 +57,69 @@ def use_token(token: str) -> None:
     _turn_token.set(token)
 
 
-def _tool_outcome(context: MCPToolCustomDataContext) -> Mapping[str, Any]:
-    # Present only when mcp-server answered; a transport failure leaves custom_data empty.
-    return {OK_MARKER: not context.is_error}
+class ToolsUnreachable(AgentsException):
+    """mcp-server could not be asked, or its answer was lost: the call's outcome is unknown.
+
+    An `AgentsException`, so the Agents SDK ends the run with it instead of showing it to the
+    model; a retry of the turn repeats the call with the same idempotency key, which settles it.
+    """
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What mcp-server answered: the text the model reads, and whether the call succeeded."""
+
+    output: str
+    ok: bool
+    structured: dict[str, Any] | None = None
+
+
+class ToolCaller(Protocol):
+    """Who runs a tool call: the turn, passed to the run as its context."""
+
+    async def call_tool(
+        self, connection: "McpConnection", tool: MCPTool, arguments: str, call_id: str
+    ) -> str:
+        """Run `tool` with the model's `arguments` (JSON text); the text the model reads."""
+        ...
 
 
 @dataclass(frozen=True)
 class McpConnection:
-    """A shared connection and its tools, converted for the agent once, not on every model call."""
+    """A shared connection, its tools as mcp-server lists them and as the agent takes them."""
 
     server: MCPServer
+    listed: list[MCPTool]
     tools: list[Tool]
 
+    async def call(self, tool: MCPTool, arguments: dict[str, Any], key: str | None) -> ToolResult:
+        """Call `tool`; a change is sent with its idempotency key. ToolsUnreachable when
+        mcp-server did not answer, or answered that it could not reach its own database."""
+        meta = {IDEMPOTENCY_KEY: key} if key else None
+        try:
+            result = await self.server.call_tool(tool.name, arguments, meta=meta)
+        except (Exception, BaseExceptionGroup) as exc:
+            logger.warning("the call of %s got no answer: %s", tool.name, type(exc).__name__)
+            raise ToolsUnreachable(f"{tool.name}: mcp-server did not answer") from exc
+        if result.is_error and (result.meta or {}).get(RETRYABLE):
+            raise ToolsUnreachable(f"{tool.name}: mcp-server's task store is unavailable")
+        return _tool_result(result)
 
-class McpTools:
+
+def is_change(tool: MCPTool) -> bool:
+    """Whether calling `tool` may change tasks (everything not marked read-only)."""
+    return not (tool.annotations and tool.annotations.read_only_hint)
+
+
+def _tool_result(result: CallToolResult) -> ToolResult:
+    structured = result.structured_content
+    if structured is not None and not result.is_error:
+        return ToolResult(json.dumps(structured), ok=True, structured=dict(structured))
+    text = "".join(block.text for block in result.content if block.type == "text")
+    return ToolResult(text, ok=not result.is_error)
+
+
+class McpConnections:
     """A small pool of shared connections to mcp-server, opened on first use."""
 
     def __init__(self, url: str, timeout: float, size: int) -> None:
@@ -116,8 +165,6 @@ class McpTools:
             name="todo-tasks",
             cache_tools_list=True,
             client_session_timeout_seconds=self.timeout,
-            use_structured_content=True,
-            custom_data_extractor=_tool_outcome,
         )
         try:
             await server.connect()
@@ -128,9 +175,32 @@ class McpTools:
             return None
         if server.session is not None:
             check_outputs_fast(server.session, listed)
-        # The Agent's default (non-strict schemas); each tool stays bound to this connection.
-        tools: list[Tool] = [MCPUtil.to_function_tool(tool, server, False) for tool in listed]
-        return McpConnection(server, tools)
+        return _connection(server, listed)
+
+
+def _connection(server: MCPServer, listed: list[MCPTool]) -> McpConnection:
+    tools: list[Tool] = []
+    connection = McpConnection(server, listed, tools)
+    for tool in listed:
+        tools.append(_bound_tool(connection, tool))
+    return connection
+
+
+def _bound_tool(connection: McpConnection, tool: MCPTool) -> FunctionTool:
+    """`tool` for the agent: the turn running the call (the run's context) carries it out."""
+
+    # Annotated as ToolContext: the SDK passes the call's own context (with its id) only then.
+    async def invoke(context: ToolContext[Any], arguments: str) -> str:
+        caller: ToolCaller = context.context
+        return await caller.call_tool(connection, tool, arguments, context.tool_call_id)
+
+    return FunctionTool(
+        name=tool.name,
+        description=tool.description or "",
+        params_json_schema=tool.input_schema,
+        on_invoke_tool=invoke,
+        strict_json_schema=False,
+    )
 
 
 def check_outputs_fast(session: ClientSession, tools: list[MCPTool]) -> None:

@@ -8,10 +8,18 @@ import contextlib
 from typing import Any
 
 from chatkit.store import Store, StoreItemType
-from chatkit.types import Attachment, Page, ThreadItem, ThreadMetadata, UserMessageItem
+from chatkit.types import (
+    AssistantMessageItem,
+    Attachment,
+    Page,
+    ThreadItem,
+    ThreadMetadata,
+    UserMessageItem,
+    WorkflowItem,
+)
 
 from agent_gateway.context import RequestContext
-from agent_gateway.history_client import HistoryClient, MessageWrite, WindowMessage
+from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
 from agent_gateway.ids import new_id
 from agent_gateway.items import item_to_message, message_to_item
 from todo_common.problems import InvalidInput, NotFound
@@ -85,42 +93,44 @@ class HistoryStore(Store[RequestContext]):
     async def add_thread_item(
         self, thread_id: str, item: ThreadItem, context: RequestContext
     ) -> None:
-        """Store a new item: a user message once (retries are harmless), the rest by upsert."""
-        message = item_to_message(item, context.tool_calls.pop(item.id, None))
+        """Store the user message ChatKit adds (a retry is harmless). A turn's own items, its
+        tool calls and answer, are stored by the turn as each finishes (`save_tool_call`,
+        `save_answer`), so here there is nothing left to do for them."""
         if isinstance(item, UserMessageItem):
-            await self.history.add_message(context.principal, thread_id, message)
-        else:
-            # A retried turn rewrites its answer under the same derived id.
-            await self.history.put_message(context.principal, thread_id, message)
+            await self.history.add_message(context.principal, thread_id, item_to_message(item))
 
     async def add_user_item(
         self, thread_id: str, item: UserMessageItem, context: RequestContext, *, window: int
-    ) -> list[WindowMessage]:
-        """Store a new user message (retries are harmless) and return the thread's newest
-        `window` messages as they are right after it, oldest first."""
+    ) -> list[Message]:
+        """Store a new user message and return the thread's newest `window` messages up to and
+        including it, oldest first."""
         message = item_to_message(item)
         return await self.history.append_message(
             context.principal, thread_id, message, recent=window
         )
 
-    async def add_turn_items(
-        self, thread_id: str, items: list[ThreadItem], context: RequestContext
+    async def save_tool_call(
+        self, thread_id: str, item: WorkflowItem, call: StoredToolCall, context: RequestContext
     ) -> None:
-        """Store the items a turn produced (tool calls, answer) in one write; retries replace them."""
-        messages = [item_to_message(item, context.tool_calls.pop(item.id, None)) for item in items]
-        await self.history.put_messages(context.principal, thread_id, messages)
+        """Store one finished tool call (a retried turn's same call replaces it)."""
+        await self.history.put_message(context.principal, thread_id, item_to_message(item, [call]))
 
-    async def add_partial_item(
-        self, thread_id: str, item: ThreadItem, context: RequestContext
+    async def save_answer(
+        self,
+        thread_id: str,
+        item: AssistantMessageItem,
+        context: RequestContext,
+        *,
+        finished: bool = True,
     ) -> None:
-        """Store what a stream had produced when the client went away, marked as partial."""
-        message = item_to_message(item, context.tool_calls.pop(item.id, None), partial=True)
+        """Store a turn's answer; an unfinished one is marked so that a retry continues it."""
+        message = item_to_message(item, partial=not finished)
         await self.history.put_message(context.principal, thread_id, message)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         """Replace an item, keeping the tool calls stored with it."""
         existing = await self.history.get_message(context.principal, thread_id, item.id)
-        calls = context.tool_calls.pop(item.id, None) or (existing.tool_calls if existing else None)
+        calls = existing.tool_calls if existing else None
         await self.history.put_message(context.principal, thread_id, item_to_message(item, calls))
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
@@ -155,7 +165,11 @@ class HistoryStore(Store[RequestContext]):
     async def delete_thread_item(
         self, thread_id: str, item_id: str, context: RequestContext
     ) -> None:
-        """Remove one item (already gone is fine: a retry may delete twice)."""
+        """Remove one item (already gone is fine: a retry may delete twice). Tool calls stay:
+        they record changes that happened, and a retried turn continues after them."""
+        message = await self.history.get_message(context.principal, thread_id, item_id)
+        if message is None or message.role == "tool":
+            return
         with contextlib.suppress(NotFound):
             await self.history.delete_message(context.principal, thread_id, item_id)
 

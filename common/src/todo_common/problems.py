@@ -45,6 +45,8 @@ class ProblemError(Exception):
 
     status: int = 500
     headers: dict[str, str] | None = None
+    extensions: dict[str, Any] | None = None
+    """Extension members of the problem document (RFC 9457 §3.2), beside the standard ones."""
 
     def __init__(self, detail: str | None = None, *, errors: list[FieldError] | None = None):
         super().__init__(detail or HTTPStatus(self.status).phrase)
@@ -118,6 +120,7 @@ def problem_response(
     *,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """Render a problem document for this request."""
     problem = Problem(
@@ -129,7 +132,7 @@ def problem_response(
         errors=errors,
     )
     return JSONResponse(
-        problem.model_dump(exclude_none=True),
+        {**(extensions or {}), **problem.model_dump(exclude_none=True)},
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -164,7 +167,14 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+    return problem_response(
+        request,
+        exc.status,
+        exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        extensions=exc.extensions,
+    )
 
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
