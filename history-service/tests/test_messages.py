@@ -466,3 +466,36 @@ async def test_concurrent_appends_each_see_a_window_ending_at_their_own_message(
     retry = await alice.post(path, json={"id": "c0", "role": "user", "content": "hi"})
     assert retry.status_code == 200
     assert retry.json()["recent"][-1]["id"] == "c0"
+
+
+async def test_a_put_with_if_match_replaces_only_the_message_as_it_was_read(alice, conversation):
+    path = f"/conversations/{conversation}/messages/m-cas"
+    created = await alice.put(path, json={"role": "user", "content": "Buy milk"})
+    assert created.status_code == 201
+    read = await alice.get(path)
+    tag = read.headers["etag"]
+    assert tag == created.headers["etag"]
+
+    first = await alice.put(
+        path,
+        json={"role": "user", "content": "Buy milk", "metadata": {"n": 1}},
+        headers={"If-Match": tag},
+    )
+    assert first.status_code == 200
+    assert first.headers["etag"] != tag
+    # A second writer holding the same, now stale, tag loses.
+    second = await alice.put(
+        path,
+        json={"role": "user", "content": "Buy milk", "metadata": {"n": 2}},
+        headers={"If-Match": tag},
+    )
+    assert second.status_code == 412
+    assert second.headers["content-type"] == "application/problem+json"
+    assert (await alice.get(path)).json()["metadata"] == {"n": 1}
+    missing = await alice.put(
+        f"/conversations/{conversation}/messages/nope",
+        json={"role": "user", "content": "x"},
+        headers={"If-Match": tag},
+    )
+    assert missing.status_code == 412
+    assert (await alice.get(f"/conversations/{conversation}/messages/nope")).status_code == 404

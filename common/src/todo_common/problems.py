@@ -75,6 +75,12 @@ class Conflict(ProblemError):
     status = 409
 
 
+class PreconditionFailed(ProblemError):
+    """A conditional request's precondition (If-Match) does not hold: re-read, then retry."""
+
+    status = 412
+
+
 class InvalidInput(ProblemError):
     status = 422
 

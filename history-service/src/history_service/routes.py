@@ -19,7 +19,7 @@ from history_service.schemas import (
     StoredJSONResponse,
     stored_messages,
 )
-from history_service.service import HistoryService, to_public
+from history_service.service import HistoryService, etag, to_public
 from todo_common.auth import PathOwner
 from todo_common.db import SessionDep
 from todo_common.problems import problem_responses
@@ -181,7 +181,7 @@ async def append_message(
     "/conversations/{conversation_id}/messages/{message_id}",
     responses={
         201: {"model": MessagePublic, "description": "Created"},
-        **problem_responses(404, 409),
+        **problem_responses(404, 409, 412),
     },
 )
 async def put_message(
@@ -190,11 +190,20 @@ async def put_message(
     data: MessageWrite,
     service: Service,
     response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=1000,
+            description="Replace the message only if its `ETag` is still this one (else 412).",
+        ),
+    ] = None,
 ) -> MessagePublic:
-    """Create the message with this id, or replace its content."""
-    message, created = await service.put_message(conversation_id, message_id, data)
+    """Create the message with this id, or replace its content; with `If-Match`, replace it only
+    as it was when read (a compare-and-set: 412 when it has changed or does not exist)."""
+    message, created = await service.put_message(conversation_id, message_id, data, if_match)
     if created:
         response.status_code = status.HTTP_201_CREATED
+    response.headers["ETag"] = etag(message)
     return to_public(message)
 
 
@@ -227,10 +236,12 @@ async def put_messages(
     "/conversations/{conversation_id}/messages/{message_id}", responses=problem_responses(404)
 )
 async def get_message(
-    conversation_id: ConversationId, message_id: MessageId, service: Service
+    conversation_id: ConversationId, message_id: MessageId, service: Service, response: Response
 ) -> MessagePublic:
-    """One message."""
-    return to_public(await service.get_message(conversation_id, message_id))
+    """One message, with its `ETag` (for a conditional `PUT`)."""
+    message = await service.get_message(conversation_id, message_id)
+    response.headers["ETag"] = etag(message)
+    return to_public(message)
 
 
 @router.delete(

@@ -1,5 +1,7 @@
 """The conversation store's rules: ownership, idempotent ids, titles, previews and counts."""
 
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +28,13 @@ from history_service.schemas import (
     Role,
 )
 from todo_common.db import utcnow
-from todo_common.problems import Conflict, FieldError, InvalidInput, NotFound
+from todo_common.problems import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 
 AUTO_TITLE_MAX = 50
 PREVIEW_MAX = 100
@@ -66,6 +74,20 @@ def to_public(message: Message) -> MessagePublic:
         metadata=message.meta,
         created_at=message.created_at,
     )
+
+
+def etag(message: Message) -> str:
+    """A strong entity tag of the message's content (RFC 9110): it changes whenever that does."""
+    content = [message.role, message.content, message.tool_calls, message.meta]
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode())
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+def _matches(message: Message | None, if_match: str) -> bool:
+    if message is None:
+        return False
+    tags = [tag.strip() for tag in if_match.split(",")]
+    return "*" in tags or etag(message) in tags
 
 
 def _stored_fields(data: MessageWrite) -> dict[str, Any]:
@@ -209,14 +231,16 @@ class HistoryService:
         return existing, False
 
     async def put_message(
-        self, conversation_id: str, message_id: str, data: MessageWrite
+        self, conversation_id: str, message_id: str, data: MessageWrite, if_match: str | None = None
     ) -> tuple[Message, bool]:
-        """Create the message with this id, or replace its content (created=False)."""
-        try:
-            return (await self._append_first(conversation_id, [(message_id, data)]))[0], True
-        except MessageIdTaken:
-            await self.session.rollback()
-        return await self._upsert(conversation_id, message_id, data)
+        """Create the message with this id, or replace its content (created=False). With
+        `if_match` (an entity tag, RFC 9110), only replace it as it was when that tag was read."""
+        if if_match is None:
+            try:
+                return (await self._append_first(conversation_id, [(message_id, data)]))[0], True
+            except MessageIdTaken:
+                await self.session.rollback()
+        return await self._upsert(conversation_id, message_id, data, if_match)
 
     async def put_messages(self, conversation_id: str, batch: MessageBatch) -> list[Message]:
         """Upsert several messages in order, all or nothing (a chat turn's items in one write)."""
@@ -229,12 +253,19 @@ class HistoryService:
         return [(await self._upsert(conversation_id, mid, data))[0] for mid, data in writes]
 
     async def _upsert(
-        self, conversation_id: str, message_id: str, data: MessageWrite
+        self,
+        conversation_id: str,
+        message_id: str,
+        data: MessageWrite,
+        if_match: str | None = None,
     ) -> tuple[Message, bool]:
+        # The conversation's row lock makes the precondition and the write one step.
         messages = MessageRepository(
             self.session, await self.conversation(conversation_id, for_update=True)
         )
         existing = await messages.get(message_id)
+        if if_match is not None and not _matches(existing, if_match):
+            raise PreconditionFailed(f"Message {message_id} has changed since it was read.")
         if existing is None:
             return (await self._append(conversation_id, [(message_id, data)]))[0], True
         for field, value in _stored_fields(data).items():
