@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx2
 import pytest
 from asgi_lifespan import LifespanManager
@@ -22,10 +23,16 @@ SERVER_ENV = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL"
 
 
 @pytest.fixture(scope="session")
-def server(create_database: CreateDatabase) -> Iterator[ServiceProcess]:
+def server_database(create_database: CreateDatabase) -> str:
+    """The SQLAlchemy URL of the server process's PostgreSQL database."""
+    return create_database()
+
+
+@pytest.fixture(scope="session")
+def server(server_database: str) -> Iterator[ServiceProcess]:
     """`python -m todo_mcp.main` on a free port and a fresh PostgreSQL database."""
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {**SERVER_ENV, "DATABASE_URL": create_database()}
+    env = {**SERVER_ENV, "DATABASE_URL": server_database}
     process = ServiceProcess("todo_mcp.main", env, ARTIFACTS / "mcp-server-tests.log").start()
     yield process
     process.stop()
@@ -88,3 +95,12 @@ async def api(
     path = tmp_path_factory.mktemp("sqlite") / "tasks.db"
     async with in_process_client(f"sqlite+aiosqlite:///{path}") as client:
         yield client
+
+
+async def fetch(database_url: str, query: str, *arguments: object) -> list[asyncpg.Record]:
+    """Rows of one SQL query on a PostgreSQL database, outside the app (to inspect or age data)."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        return await connection.fetch(query, *arguments)
+    finally:
+        await connection.close()

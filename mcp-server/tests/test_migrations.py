@@ -1,21 +1,25 @@
 """Migrations build the schema on PostgreSQL and SQLite, and only when asked to."""
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import asyncpg
+from alembic import command
 
+from todo_common.migrations import alembic_config
 from todo_common.testing.postgres import CreateDatabase
-from todo_mcp.app import migrate
+from todo_mcp.app import MIGRATIONS, VERSION_TABLE, migrate
 from todo_mcp.settings import Settings
 
-from .conftest import in_process_client
+from .conftest import fetch, in_process_client
 
 EXPECTED_INDEXES = {
     "ix_tasks_user_created",
     "ix_tasks_user_due_date",
     "ix_tasks_user_title",
     "ix_tasks_user_priority",
+    "ix_idempotency_keys_expires_at",
 }
 
 
@@ -30,7 +34,8 @@ async def test_postgres_gets_every_index_and_upgrading_twice_is_harmless(
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
         rows = await connection.fetch(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tasks'"
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('tasks', 'idempotency_keys')"
         )
         version = await connection.fetchval("SELECT version_num FROM todo_mcp_alembic_version")
     finally:
@@ -38,7 +43,27 @@ async def test_postgres_gets_every_index_and_upgrading_twice_is_harmless(
     indexes = {row["indexname"]: row["indexdef"] for row in rows}
     assert set(indexes) >= EXPECTED_INDEXES
     assert "gin" in indexes["ix_tasks_tags"].lower()
-    assert version == "0001"
+    assert "(user_id, key)" in indexes["pk_idempotency_keys"]
+    assert version == "0002"
+
+
+async def test_the_idempotency_migration_keeps_existing_tasks(create_database: CreateDatabase):
+    url = create_database()
+    config = alembic_config(MIGRATIONS, url, VERSION_TABLE)
+    await asyncio.to_thread(command.upgrade, config, "0001")
+    await fetch(
+        url,
+        "INSERT INTO tasks (user_id, title, tags, created_at, updated_at) "
+        "VALUES ('u', 'Kept', '[]', now(), now())",
+    )
+
+    await migrate(Settings(database_url=url))
+
+    assert [row["title"] for row in await fetch(url, "SELECT title FROM tasks")] == ["Kept"]
+    assert await fetch(url, "SELECT * FROM idempotency_keys") == []
+    await asyncio.to_thread(command.downgrade, config, "0001")
+    tables = await fetch(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert "idempotency_keys" not in {row["tablename"] for row in tables}
 
 
 async def test_sqlite_gets_the_sort_indexes(tmp_path: Path):

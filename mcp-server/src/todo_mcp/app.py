@@ -1,4 +1,5 @@
-"""The service: REST under /api, MCP Streamable HTTP at /mcp, one engine, migrations on start."""
+"""The service: REST under /api, MCP Streamable HTTP at /mcp, one engine, migrations on start, and
+the background purge of expired idempotency keys."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from todo_common.db import (
 from todo_common.migrations import upgrade_to_head
 from todo_mcp.allow import install_allow_header
 from todo_mcp.auth import JwtTokenVerifier
+from todo_mcp.idempotency import purging
 from todo_mcp.routes import router
 from todo_mcp.settings import Settings
 from todo_mcp.tools import TaskServer, create_mcp_server
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_allow_header(app)
     mcp = create_mcp_server(
         lambda: app.state.sessionmaker,
+        settings.idempotency_key_ttl,
         JwtTokenVerifier(app.state.token_verifier),
         settings.auth_issuer,
     )
@@ -73,8 +76,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_read_sessionmaker(engine)
     app.state.readiness_checks["database"] = partial(ping, engine)
+    interval = settings.idempotency_purge_interval_seconds
     try:
-        async with mcp.session_manager.run():
+        async with mcp.session_manager.run(), purging(app.state.sessionmaker, interval):
             yield
     finally:
         await engine.dispose()

@@ -14,6 +14,7 @@ from todo_common.problems import Unauthorized
 from todo_common.serve import serve
 from todo_mcp.app import migrate
 from todo_mcp.auth import access_token
+from todo_mcp.idempotency import purging
 from todo_mcp.settings import Settings
 from todo_mcp.tools import create_mcp_server
 
@@ -34,8 +35,10 @@ async def serve_stdio(settings: Settings) -> None:
     sessionmaker = create_sessionmaker(engine)
     # The tools read identity from the auth context, as over HTTP; here one token fills it.
     auth_context_var.set(AuthenticatedUser(access_token(principal)))
+    server = create_mcp_server(lambda: sessionmaker, settings.idempotency_key_ttl)
     try:
-        await create_mcp_server(lambda: sessionmaker).run_stdio_async()
+        async with purging(sessionmaker, settings.idempotency_purge_interval_seconds):
+            await server.run_stdio_async()
     finally:
         await engine.dispose()
 

@@ -1,7 +1,8 @@
-"""The tasks table and its SQLModel family: Base, Create, Replace, Update, table, Public."""
+"""The tasks table and its SQLModel family (Base, Create, Replace, Update, table, Public), and the
+idempotency keys recorded with task changes."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import StrictBool
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     false,
     text,
@@ -108,3 +110,24 @@ class TaskPublic(SQLModel):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """An idempotency key a user sent with a task change, and that change's outcome."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        PrimaryKeyConstraint("user_id", "key", name="pk_idempotency_keys"),
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    user_id: str = Field(sa_column=Column(String(255), nullable=False))
+    key: str = Field(sa_column=Column(String(255), nullable=False))
+    request_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    """sha256 (hex) of the request's scope (tool, or method and route) and canonical arguments."""
+    result: Any = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    """The change's JSON result; SQL NULL while the change is under way."""
+    status_code: int | None = Field(default=None, sa_column=Column(Integer))
+    """The HTTP status of a REST change; NULL for MCP tool calls."""
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -1,7 +1,9 @@
 """Queries. Every read or write of a task is filtered by `TaskRepository.is_owned()`, the one place
-that knows the owner; a task of someone else is simply not there."""
+that knows the owner; a task of someone else is simply not there. Idempotency keys likewise go
+through `IdempotencyRepository.is_owned()`."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -9,20 +11,24 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    delete,
     insert,
     literal_column,
     or_,
     select,
     true,
+    tuple_,
     type_coerce,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
 
 from todo_mcp.cursors import Keyset
 from todo_mcp.fields import SortKey
-from todo_mcp.models import PRIORITY_RANK_SQL, Task, TaskPublic
+from todo_mcp.models import PRIORITY_RANK_SQL, IdempotencyRecord, Task, TaskPublic
 from todo_mcp.schemas import TaskQuery
 
 MAX_TASK_ID = 2**63 - 1
@@ -132,3 +138,66 @@ def _after(keyset: Keyset) -> ColumnElement[bool]:
         return and_(key.is_(None), _column.id > task_id)
     tail = [key.is_(None)] if keyset.sort == "due_date" else []
     return or_(key > value, and_(key == value, _column.id > task_id), *tail)
+
+
+_keys = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+_record = _keys.c
+# Upserts are dialect-specific in SQLAlchemy; both dialects take the same arguments.
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class IdempotencyRepository:
+    """A user's idempotency keys; `is_owned()` is the one place that knows the owner."""
+
+    def __init__(self, session: AsyncSession, user_id: str) -> None:
+        self.session = session
+        self.user_id = user_id
+
+    def is_owned(self, key: str) -> ColumnElement[bool]:
+        """The condition every key query starts from: the user's key `key`."""
+        return and_(_record.user_id == self.user_id, _record.key == key)
+
+    async def claim(self, key: str, request_hash: str, now: datetime, expires_at: datetime) -> bool:
+        """Take `key` for a new request: insert it, or replace it if it has expired.
+
+        False when the key is held (another request's, not expired). On PostgreSQL a key that a
+        transaction under way inserted blocks this until that transaction ends: a commit makes
+        it held, a rollback leaves it to us."""
+        values: dict[str, Any] = {"request_hash": request_hash, "result": None, "status_code": None}
+        values |= {"created_at": now, "expires_at": expires_at}
+        bind: Any = self.session.bind
+        insert_ = _INSERTS[bind.dialect.name](_keys)
+        statement = (
+            insert_.values(user_id=self.user_id, key=key, **values)
+            .on_conflict_do_update(
+                index_elements=[_record.user_id, _record.key],
+                set_={name: insert_.excluded[name] for name in values},
+                where=_record.expires_at <= now,
+            )
+            .returning(_record.key)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def get(self, key: str) -> Row[Any] | None:
+        """The stored request hash, result and status of the user's key, if any."""
+        statement = select(_record.request_hash, _record.result, _record.status_code)
+        return (await self.session.execute(statement.where(self.is_owned(key)))).first()
+
+    async def record(self, key: str, result: Any, status_code: int | None) -> None:
+        """Store the outcome of the change that claimed `key`."""
+        statement = update(_keys).where(self.is_owned(key))
+        await self.session.execute(statement.values(result=result, status_code=status_code))
+
+
+async def delete_expired_keys(session: AsyncSession, now: datetime, limit: int) -> int:
+    """Delete up to `limit` keys of any user that expired by `now`; returns how many."""
+    expired = (
+        select(_record.user_id, _record.key)
+        .where(_record.expires_at <= now)
+        .limit(limit)
+        # Rows another purge (another replica) is deleting are left to it, not waited for.
+        .with_for_update(skip_locked=True)
+    )
+    statement = delete(_keys).where(tuple_(_record.user_id, _record.key).in_(expired))
+    result: Any = await session.execute(statement)
+    return result.rowcount

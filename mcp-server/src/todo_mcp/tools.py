@@ -1,7 +1,8 @@
 """The MCP server: five task tools over the task service, for the signed-in user only."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
 from mcp.server.auth.settings import AuthSettings
@@ -27,11 +28,13 @@ from todo_mcp.fields import (
     Tags,
     Title,
 )
+from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, request_hash
 from todo_mcp.models import TaskCreate, TaskUpdate
 from todo_mcp.schemas import TaskAction, TaskPage, TaskQuery
 from todo_mcp.service import TaskService
 
 M = TypeVar("M", bound=BaseModel)
+Change = Callable[..., Awaitable[TaskAction]]
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
 TaskId = Annotated[int, Field(description="The task's id, as list_tasks shows it.")]
 
@@ -42,11 +45,19 @@ several tasks match, ask the user which one."""
 
 
 class TaskServer(MCPServer):
-    """An MCPServer that knows where its database sessions come from."""
+    """An MCPServer that knows where its database sessions come from and how long keys last."""
 
-    def __init__(self, sessions: Sessions, **kwargs: Any) -> None:
+    def __init__(self, sessions: Sessions, key_ttl: timedelta, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sessions = sessions
+        self.key_ttl = key_ttl
+
+
+def task_server(ctx: Context) -> TaskServer:
+    """The server running this tool call."""
+    server = ctx.mcp_server
+    assert isinstance(server, TaskServer)
+    return server
 
 
 @asynccontextmanager
@@ -54,9 +65,7 @@ async def task_service(ctx: Context, *, one_statement: bool = False) -> AsyncIte
     """The caller's task service in a transaction committed on success; domain errors → tool
     errors. `one_statement` work is atomic by itself and skips the BEGIN/COMMIT round trips."""
     user_id = current_user_id()
-    server = ctx.mcp_server
-    assert isinstance(server, TaskServer)
-    async with server.sessions()() as session:
+    async with task_server(ctx).sessions()() as session:
         if one_statement:
             await session.connection(execution_options=AUTOCOMMIT)
         try:
@@ -64,6 +73,29 @@ async def task_service(ctx: Context, *, one_statement: bool = False) -> AsyncIte
         except ProblemError as exc:
             raise ToolError(str(exc)) from exc
         await session.commit()
+
+
+async def run_change(
+    ctx: Context, tool: str, change: Change, *arguments: Any, one_statement: bool = False
+) -> TaskAction:
+    """`change(tasks, *arguments)`, made once per idempotency key when the call's `_meta` has one:
+    a repeat of the same tool and arguments gets the recorded result."""
+    try:
+        key = key_from_meta(ctx.request_context.meta)
+    except ProblemError as exc:
+        raise ToolError(str(exc)) from exc
+    if key is None:
+        async with task_service(ctx, one_statement=one_statement) as tasks:
+            return await change(tasks, *arguments)
+    # The key is recorded with the change, so even a one-statement change needs a transaction.
+    async with task_service(ctx) as tasks:
+
+        async def record() -> Outcome:
+            return Outcome((await change(tasks, *arguments)).model_dump(mode="json"))
+
+        keys = IdempotencyService(tasks.session, tasks.user_id, task_server(ctx).key_ttl)
+        outcome = await keys.run(key, request_hash(f"tool {tool}", *arguments), record)
+    return TaskAction.model_validate(outcome.result)
 
 
 def validated(model: type[M], **arguments: Any) -> M:
@@ -96,9 +128,12 @@ async def add_task(
         due_date=due_date,
         tags=tags or [],
     )
-    async with task_service(ctx, one_statement=True) as tasks:
-        task = await tasks.add(data)
-        return TaskAction(task_id=task.id or 0, status="created", title=task.title)
+    return await run_change(ctx, "add_task", _add, data, one_statement=True)
+
+
+async def _add(tasks: TaskService, data: TaskCreate) -> TaskAction:
+    task = await tasks.add(data)
+    return TaskAction(task_id=task.id or 0, status="created", title=task.title)
 
 
 async def list_tasks(
@@ -142,16 +177,22 @@ async def list_tasks(
 
 async def complete_task(task_id: TaskId, ctx: Context) -> TaskAction:
     """Mark a task as done. Completing a task that is already done is harmless."""
-    async with task_service(ctx) as tasks:
-        task = await tasks.complete(task_id)
-        return TaskAction(task_id=task_id, status="completed", title=task.title)
+    return await run_change(ctx, "complete_task", _complete, task_id)
+
+
+async def _complete(tasks: TaskService, task_id: int) -> TaskAction:
+    task = await tasks.complete(task_id)
+    return TaskAction(task_id=task_id, status="completed", title=task.title)
 
 
 async def delete_task(task_id: TaskId, ctx: Context) -> TaskAction:
     """Delete a task permanently."""
-    async with task_service(ctx) as tasks:
-        task = await tasks.delete(task_id)
-        return TaskAction(task_id=task_id, status="deleted", title=task.title)
+    return await run_change(ctx, "delete_task", _delete, task_id)
+
+
+async def _delete(tasks: TaskService, task_id: int) -> TaskAction:
+    task = await tasks.delete(task_id)
+    return TaskAction(task_id=task_id, status="deleted", title=task.title)
 
 
 async def update_task(
@@ -182,9 +223,12 @@ async def update_task(
         "tags": tags,
     }
     changes = validated(TaskUpdate, **{k: v for k, v in given.items() if v is not None})
-    async with task_service(ctx) as tasks:
-        task = await tasks.update(task_id, changes)
-        return TaskAction(task_id=task_id, status="updated", title=task.title)
+    return await run_change(ctx, "update_task", _update, task_id, changes)
+
+
+async def _update(tasks: TaskService, task_id: int, changes: TaskUpdate) -> TaskAction:
+    task = await tasks.update(task_id, changes)
+    return TaskAction(task_id=task_id, status="updated", title=task.title)
 
 
 TOOLS = {
@@ -205,14 +249,19 @@ ANNOTATIONS = {
 
 
 def create_mcp_server(
-    sessions: Sessions, verifier: JwtTokenVerifier | None = None, issuer_url: str | None = None
+    sessions: Sessions,
+    key_ttl: timedelta,
+    verifier: JwtTokenVerifier | None = None,
+    issuer_url: str | None = None,
 ) -> TaskServer:
-    """The task tools; with a verifier, every HTTP request must carry a valid bearer token."""
+    """The task tools (idempotency keys kept for `key_ttl`); with a verifier, every HTTP request
+    must carry a valid bearer token."""
     auth = None
     if verifier is not None:
         auth = AuthSettings(issuer_url=issuer_url or "http://127.0.0.1", resource_server_url=None)
     server = TaskServer(
         sessions,
+        key_ttl,
         name="todo-mcp",
         version="0.1.0",
         instructions=" ".join(INSTRUCTIONS.split()),
