@@ -18,10 +18,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.db import utcnow
+from todo_common.mcp_meta import IDEMPOTENCY_KEY
 from todo_common.problems import Conflict, FieldError, InvalidInput
 from todo_mcp.repository import IdempotencyRepository, delete_expired_keys
 
-KEY_META = "todo/idempotency-key"
+KEY_META = IDEMPOTENCY_KEY
 KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
