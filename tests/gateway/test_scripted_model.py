@@ -1,13 +1,19 @@
 """What the model is given, checked with the Agents SDK's scripted model (the only stand-in)."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
 import httpx2
 import pytest
 from agents import Model, ModelProvider
 from agents.testing import ScriptedModel, assistant_message, function_call
 from asgi_lifespan import LifespanManager
+from openai.types.responses import ResponseOutputMessage, ResponseOutputText
 
 from agent_gateway.app import create_app
 from agent_gateway.ids import conversation_id_for
+from agent_gateway.models.offline import stream_events
 from agent_gateway.settings import Settings
 from tests.gateway.chat_client import messages, new_user, tasks
 from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
@@ -216,3 +222,56 @@ async def test_a_call_made_again_by_a_retried_turn_changes_nothing_twice(
     [call] = retry.json()["tool_calls"]
     assert call["status"] == "ok"
     assert call["result"]["task_id"] == tasks(mcp_server.url, user)[0]["id"]
+
+
+class HeldModel(Model):
+    """Answers only once `release` is set: a turn that is still running."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def get_response(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    async def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        self.calls += 1
+        self.started.set()
+        await self.release.wait()
+        message = ResponseOutputMessage(
+            id="msg_held",
+            type="message",
+            role="assistant",
+            status="completed",
+            content=[ResponseOutputText(type="output_text", text="Done.", annotations=[])],
+        )
+        for event in stream_events(message):
+            yield event
+
+
+async def test_a_message_whose_turn_is_running_is_409_and_answered_once(
+    gateway_with, history_server
+):
+    model = HeldModel()
+    client = await gateway_with(model)
+    user = new_user()
+    body = {"message": "Hello there", "message_id": "m-held"}
+    first = asyncio.create_task(
+        client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    )
+    await asyncio.wait_for(model.started.wait(), 30)
+
+    second = await client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    assert second.status_code == 409
+    assert second.headers["content-type"] == "application/problem+json"
+    assert int(second.headers["retry-after"]) >= 1
+    model.release.set()
+    answered = await first
+    assert answered.status_code == 200, answered.text
+    retried = await client.post(f"/api/{user}/chat", json=body, headers=auth_header(user))
+    assert retried.json() == answered.json()
+    assert model.calls == 1
+    stored = messages(history_server.url, user, conversation_id_for(user, "m-held"))
+    assert [m["role"] for m in stored] == ["user", "assistant"]
+    assert "turn_lease" not in stored[0]["metadata"]  # released when the turn ended

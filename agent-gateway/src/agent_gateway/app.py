@@ -45,7 +45,7 @@ def create_app(
             connector=connector, timeout=timeout, json_serialize=jsontext.dumps
         ) as http:
             gateway = _gateway(settings, http, model_provider)
-            store = HistoryStore(gateway.history)
+            store = HistoryStore(gateway.history, settings.turn_lease_seconds)
             app.state.gateway = gateway
             app.state.store = store
             app.state.chatkit = TodoChatKitServer(gateway, store)

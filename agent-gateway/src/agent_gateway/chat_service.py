@@ -8,6 +8,7 @@ from agent_gateway.items import new_user_item
 from agent_gateway.schemas import ChatRequest, ChatResponse, ToolCallPublic
 from agent_gateway.store import HistoryStore
 from agent_gateway.turn import Turn
+from agent_gateway.turn_lease import TurnLease
 from todo_common.auth import Principal
 from todo_common.problems import Conflict, ServiceUnavailable
 
@@ -31,7 +32,7 @@ async def chat(
     """Store the user message (once), answer it (once), and return the answer.
 
     A retry of a turn that finished gets the stored answer; of one that did not, the turn
-    continues from what it had stored."""
+    continues from what it had stored; of one still running elsewhere, TurnInProgress (409)."""
     conversation_id = request.conversation_id or await _new_conversation(gateway, caller, request)
     context = RequestContext(caller)
     history = await _turn_history(gateway, store, context, conversation_id, request)
@@ -39,8 +40,9 @@ async def chat(
         assert history.answer is not None
         return _response(conversation_id, history.answer.content, history.tool_calls)
     turn = Turn(gateway, store, context, conversation_id, history)
-    async for _event in turn.run():
-        pass  # nobody watches a REST turn: its items are stored as they finish
+    async with await _lease(gateway, context, history).take():
+        async for _event in turn.run():
+            pass  # nobody watches a REST turn: its items are stored as they finish
     assert turn.result is not None
     response = _response(conversation_id, turn.result.answer, turn.result.tool_calls)
     if not turn.result.finished:
@@ -94,6 +96,13 @@ async def _same_message(
     if existing is None or existing.role != "user" or existing.content != request.message:
         raise Conflict("This message_id was already used for a different message.")
     return existing
+
+
+def _lease(gateway: Gateway, context: RequestContext, history: TurnHistory) -> TurnLease:
+    seconds = gateway.settings.turn_lease_seconds
+    return TurnLease(
+        gateway.history, context.principal, history.user_message, context.holder, seconds
+    )
 
 
 def _response(conversation_id: str, text: str, calls: list[StoredToolCall]) -> ChatResponse:

@@ -16,12 +16,12 @@ from chatkit.types import (
 )
 
 from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.history_client import Message
 from agent_gateway.history_window import load_turn_history
-from agent_gateway.items import assistant_text, user_text
+from agent_gateway.items import assistant_text
 from agent_gateway.store import HistoryStore
 from agent_gateway.turn import ModelFailed, ModelUnavailable, Turn
-from todo_common.problems import ProblemError
+from agent_gateway.turn_lease import TurnInProgress, TurnLease
+from todo_common.problems import NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +44,25 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         did not finish (its stored tool calls are kept, and the turn continues after them)."""
         if input_user_message is None:
             return
+        gateway, caller = self.gateway, context.principal
         try:
+            message = await gateway.history.get_message(caller, thread.id, input_user_message.id)
+            if message is None:
+                raise NotFound("The thread has no such item.")
             history = await load_turn_history(
-                self.gateway.history,
-                context.principal,
-                thread.id,
-                _as_message(input_user_message),
-                self.gateway.window,
+                gateway.history, caller, thread.id, message, gateway.window
             )
-            turn = Turn(self.gateway, self.history_store, context, thread.id, history)
-            async for event in turn.run():
-                yield event
+            turn = Turn(gateway, self.history_store, context, thread.id, history)
+            lease = TurnLease(
+                gateway.history,
+                caller,
+                message,
+                context.holder,
+                gateway.settings.turn_lease_seconds,
+            )
+            async with await lease.take():
+                async for event in turn.run():
+                    yield event
         except ProblemError as exc:
             raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
 
@@ -85,18 +93,10 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
                         logger.warning("could not store the partial item %s", item.id)
 
 
-def _as_message(item: UserMessageItem) -> Message:
-    return Message(
-        id=item.id,
-        role="user",
-        content=user_text(item),
-        conversation_id=item.thread_id,
-        created_at=item.created_at,
-    )
-
-
 def stream_error_message(exc: ProblemError) -> str:
     """What a ChatKit user reads when a turn fails; their message is already stored."""
+    if isinstance(exc, TurnInProgress):
+        return "This message is still being answered. Please retry in a moment."
     if isinstance(exc, ModelUnavailable | ModelFailed):
         return "The assistant's language model is unavailable right now. Your message is saved; please retry."
     if exc.status in (502, 503):

@@ -1,11 +1,12 @@
 """What every request shares (the process's dependencies) and what one request carries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agents import RunConfig
 
 from agent_gateway.agent import Agents
 from agent_gateway.history_client import HistoryClient
+from agent_gateway.ids import new_id
 from agent_gateway.mcp_tools import McpConnections
 from agent_gateway.settings import Settings
 from todo_common.auth import Principal
@@ -32,3 +33,5 @@ class RequestContext:
     """The verified caller of one request (ChatKit passes it to every store method)."""
 
     principal: Principal
+    holder: str = field(default_factory=lambda: new_id("req"))
+    """This request, as the holder of the turn lease on a user message it stores."""

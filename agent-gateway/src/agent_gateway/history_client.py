@@ -22,6 +22,7 @@ from todo_common.problems import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
     ServiceUnavailable,
     Unauthorized,
 )
@@ -64,6 +65,8 @@ class Message(BaseModel):
     conversation_id: str
     metadata: dict[str, Any] | None = None
     created_at: datetime
+    etag: str | None = None
+    """Its entity tag, where the response carried one (for a conditional `put_message`)."""
 
 
 class MessageWrite(BaseModel):
@@ -166,9 +169,10 @@ class HistoryClient:
         """One message, or None when the conversation has no message with that id."""
         path = f"/conversations/{conversation_id}/messages/{message_id}"
         try:
-            return Message.model_validate_json(await self._send(caller, "GET", path))
+            body, etag = await self._exchange(caller, "GET", path)
         except NotFound:
             return None
+        return Message.model_validate_json(body).model_copy(update={"etag": etag})
 
     async def add_message(
         self, caller: Principal, conversation_id: str, message: MessageWrite
@@ -182,19 +186,32 @@ class HistoryClient:
         self, caller: Principal, conversation_id: str, message: MessageWrite, *, recent: int
     ) -> list[Message]:
         """Append a message (as `add_message`) and return the newest `recent` messages up to and
-        including it, oldest first: one round trip where a turn would otherwise make two."""
+        including it (the last one, with its `etag`), oldest first: one round trip where a turn
+        would otherwise make two."""
         path = f"/conversations/{conversation_id}/messages:append"
         body = message.model_dump(mode="json", exclude_none=True)
-        data = await self._send(caller, "POST", path, json=body, params={"recent": recent})
-        return _Appended.model_validate_json(data).recent
+        data, etag = await self._exchange(
+            caller, "POST", path, json=body, params={"recent": recent}
+        )
+        recent_messages = _Appended.model_validate_json(data).recent
+        recent_messages[-1] = recent_messages[-1].model_copy(update={"etag": etag})
+        return recent_messages
 
     async def put_message(
-        self, caller: Principal, conversation_id: str, message: MessageWrite
-    ) -> None:
-        """Insert or replace the message with this id."""
+        self,
+        caller: Principal,
+        conversation_id: str,
+        message: MessageWrite,
+        *,
+        if_match: str | None = None,
+    ) -> str | None:
+        """Insert or replace the message with this id; with `if_match`, replace it only as it
+        was when read (PreconditionFailed otherwise). Its new `etag`."""
         path = f"/conversations/{conversation_id}/messages/{message.id}"
         body = message.model_dump(mode="json", exclude_none=True, exclude={"id"})
-        await self._send(caller, "PUT", path, json=body)
+        headers = {"If-Match": if_match} if if_match else None
+        _body, etag = await self._exchange(caller, "PUT", path, json=body, headers=headers)
+        return etag
 
     async def delete_message(
         self, caller: Principal, conversation_id: str, message_id: str
@@ -220,6 +237,22 @@ class HistoryClient:
         headers: dict[str, str] | None = None,
     ) -> bytes:
         """The response body of a successful request; a problem becomes our typed error."""
+        body, _etag = await self._exchange(
+            caller, method, path, json=json, params=params, headers=headers
+        )
+        return body
+
+    async def _exchange(
+        self,
+        caller: Principal,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[bytes, str | None]:
+        """`_send`, with the response's `ETag`."""
         headers = {**(headers or {}), "Authorization": f"Bearer {caller.token}"}
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id
@@ -231,6 +264,7 @@ class HistoryClient:
                 method, url, json=json, params=params, headers=headers
             ) as response:
                 status, body = response.status, await response.read()
+                etag = response.headers.get("ETag")
             outcome = "ok" if status < 400 else str(status)
         except TimeoutError as exc:
             raise ServiceUnavailable("The conversation history service timed out.") from exc
@@ -240,7 +274,7 @@ class HistoryClient:
             HISTORY_SECONDS.labels(method, outcome).observe(time.perf_counter() - started)
         if status >= 400:
             raise _problem_for(status, body)
-        return body
+        return body, etag
 
 
 def _problem_for(status: int, raw: bytes) -> Exception:
@@ -261,6 +295,8 @@ def _problem_for(status: int, raw: bytes) -> Exception:
         return Unauthorized("The conversation history service refused the token.")
     if status == 403:
         return Forbidden(detail)
+    if status == 412:
+        return PreconditionFailed(detail)
     if status == 503:
         return ServiceUnavailable("The conversation history service is unavailable.")
     logger.warning("history-service answered %s: %s", status, detail)

@@ -22,6 +22,7 @@ from agent_gateway.context import RequestContext
 from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
 from agent_gateway.ids import new_id
 from agent_gateway.items import item_to_message, message_to_item
+from agent_gateway.turn_lease import LEASE_KEY, new_lease
 from todo_common.problems import InvalidInput, NotFound
 
 _PREFIXES = {"message": "msg", "workflow": "wf", "tool_call": "tc", "task": "tsk"}
@@ -32,8 +33,9 @@ MAX_THREADS_PAGE = 100
 class HistoryStore(Store[RequestContext]):
     """Threads and items, read and written through history-service as the caller."""
 
-    def __init__(self, history: HistoryClient) -> None:
+    def __init__(self, history: HistoryClient, lease_seconds: float) -> None:
         self.history = history
+        self.lease_seconds = lease_seconds
 
     def generate_thread_id(self, context: RequestContext) -> str:
         """A thread id with 128 random bits."""
@@ -97,16 +99,24 @@ class HistoryStore(Store[RequestContext]):
         tool calls and answer, are stored by the turn as each finishes (`save_tool_call`,
         `save_answer`), so here there is nothing left to do for them."""
         if isinstance(item, UserMessageItem):
-            await self.history.add_message(context.principal, thread_id, item_to_message(item))
+            message = self._with_lease(item_to_message(item), context)
+            await self.history.add_message(context.principal, thread_id, message)
 
     async def add_user_item(
         self, thread_id: str, item: UserMessageItem, context: RequestContext, *, window: int
     ) -> list[Message]:
         """Store a new user message and return the thread's newest `window` messages up to and
-        including it, oldest first."""
-        message = item_to_message(item)
+        including it, oldest first. This request holds the message's turn lease."""
+        message = self._with_lease(item_to_message(item), context)
         return await self.history.append_message(
             context.principal, thread_id, message, recent=window
+        )
+
+    def _with_lease(self, message: MessageWrite, context: RequestContext) -> MessageWrite:
+        # Stored with the message, so that the request storing it answers it (see turn_lease).
+        lease = new_lease(context.holder, self.lease_seconds)
+        return message.model_copy(
+            update={"metadata": {**(message.metadata or {}), LEASE_KEY: lease}}
         )
 
     async def save_tool_call(

@@ -166,14 +166,15 @@ async def append_message(
         int, Query(ge=1, le=200, description="How many of the newest messages to return.")
     ] = 50,
 ) -> StoredJSONResponse:
-    """Append a message exactly as `POST .../messages` does, and return the conversation's newest
-    `recent` messages up to and including it (what a chat turn needs before the model runs, in one
+    """Append a message exactly as `POST .../messages` does (its `ETag` in the response), and
+    return the conversation's newest `recent` messages up to and including it (what a chat turn needs before the model runs, in one
     round trip): messages other requests add at the same moment come after it and are left out."""
     message, created = await service.add_message(conversation_id, data)
     rows = await service.messages_through(message, recent)
     return StoredJSONResponse(
         {"message": to_public(message).model_dump(mode="json"), "recent": stored_messages(rows)},
         status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        headers={"ETag": etag(message)},
     )
 
 
