@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -70,7 +71,8 @@ OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 def _outage_reason(exc: BaseException) -> str | None:
     """The deepest error in `exc`'s cause chain saying the database is out of reach (the driver's
     own, not its SQLAlchemy wrapper), described; None for other errors."""
-    reason, link = None, exc
+    reason: str | None = None
+    link: BaseException | None = exc
     while link is not None:
         sqlstate = getattr(link, "sqlstate", None) or ""
         if isinstance(link, OSError | TimeoutError) or sqlstate.startswith(OUTAGE_SQLSTATES):
@@ -114,9 +116,7 @@ def _outcome_unknown(context: ExceptionContext) -> bool:
     if context.statement is None:  # the COMMIT itself (a failed connect has no connection)
         return context.connection is not None
     execution = context.execution_context
-    is_write = execution is not None and (
-        execution.isinsert or execution.isupdate or execution.isdelete
-    )
+    is_write = isinstance(execution, DefaultExecutionContext) and execution.is_crud
     options = context.connection.get_execution_options() if context.connection else {}
     return is_write and options.get("isolation_level") == "AUTOCOMMIT"
 
