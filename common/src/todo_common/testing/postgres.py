@@ -36,7 +36,8 @@ def _run_async(coroutine):  # type: ignore[no-untyped-def]
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _postgres_bindir() -> Path | None:
+def postgres_bindir() -> Path | None:
+    """Where the local PostgreSQL binaries (pg_ctl, initdb) are, if anywhere."""
     if found := shutil.which("pg_ctl"):
         return Path(found).parent
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
@@ -96,7 +97,7 @@ class LocalCluster:
 @contextlib.contextmanager
 def running_cluster() -> Iterator[LocalCluster]:
     """A started `LocalCluster`, removed at the end."""
-    bindir = _postgres_bindir()
+    bindir = postgres_bindir()
     if bindir is None:
         pytest.fail(
             "No PostgreSQL binaries: install them (apt-get install -y postgresql) or set TEST_DATABASE_URL"
