@@ -4,11 +4,12 @@ SHELL := /bin/bash
 # Resolved when each recipe line runs, so a uv installed by bootstrap is found.
 UV = $$(command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: help bootstrap up test test-python test-frontend lint format bench
+.PHONY: help bootstrap up test test-python test-frontend test-reliability lint format bench
 
 help:
 	@echo "make up     install what is missing, then run every service locally (Ctrl-C stops all)"
 	@echo "make test   install what is missing, then run every test (unit, API on PostgreSQL, cross-service, browser)"
+	@echo "make test-reliability   only the fault-injection suite (SIGKILLs under load, tests/reliability)"
 	@echo "make lint   ruff lint + format check"
 	@echo "make bench  run the benchmarks in bench/ (history, MCP, chat; JSON under bench/results/)"
 
@@ -26,6 +27,11 @@ test: bootstrap lint
 	@scripts/bootstrap.sh interop
 	@$(UV) run --frozen pytest
 	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory test-frontend; fi
+
+# The fault-injection suite alone (it also runs in `make test`): real processes, PostgreSQL, SIGKILL.
+test-reliability: bootstrap
+	@scripts/bootstrap.sh postgres
+	@$(UV) run --frozen pytest tests/reliability
 
 test-frontend:
 	@scripts/bootstrap.sh frontend
