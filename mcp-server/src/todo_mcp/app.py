@@ -1,18 +1,13 @@
 """The service: REST under /api, MCP Streamable HTTP at /mcp, one engine, migrations on start, and
 the background purge of expired idempotency keys."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
-from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp_types import CallToolResult, InputRequiredResult, TextContent
 from starlette.routing import Route
 
 from todo_common.app import create_service_app
@@ -22,9 +17,7 @@ from todo_common.db import (
     create_sessionmaker,
     ping,
 )
-from todo_common.mcp_meta import RETRYABLE
 from todo_common.migrations import upgrade_to_head
-from todo_common.problems import database_unavailable
 from todo_mcp.allow import install_allow_header
 from todo_mcp.auth import JwtTokenVerifier
 from todo_mcp.idempotency import purging
@@ -37,14 +30,6 @@ VERSION_TABLE = "todo_mcp_alembic_version"
 # Every /mcp request must carry a bearer token, which a DNS-rebinding page cannot have; Host
 # checks would only turn away proxies, containers and ASGI test clients (421).
 OPEN_HOSTS = TransportSecuritySettings(enable_dns_rebinding_protection=False)
-NOTHING_CHANGED = (
-    "The task store is temporarily unavailable; nothing was changed. Try again in a few seconds."
-)
-MAYBE_CHANGED = (
-    "The task store became unavailable while saving; the change may or may not have been made. "
-    "Check with list_tasks before trying again."
-)
-logger = logging.getLogger("todo.errors")
 
 
 async def migrate(settings: Settings) -> None:
@@ -77,33 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # An exact route, not a mount: a mount at / would swallow every unknown path.
     app.router.routes.append(Route("/mcp", mcp_app, include_in_schema=False))
-    _outages_are_retryable(mcp)
     app.state.mcp = mcp
     return app
-
-
-def _outages_are_retryable(mcp: TaskServer) -> None:
-    """A tool call the database could not serve ends in an error result marked retryable.
-
-    The SDK would mask it as "Error executing tool", and a `ToolError` cannot carry `_meta`, so
-    the server's `call_tool` (which every `tools/call` goes through) is wrapped.
-    """
-    call_tool = mcp.call_tool
-
-    async def guarded(
-        name: str, arguments: dict[str, Any], context: Context | None = None
-    ) -> CallToolResult | InputRequiredResult:
-        try:
-            return await call_tool(name, arguments, context)
-        except ToolError as exc:
-            if (outage := database_unavailable(exc)) is None:
-                raise
-            logger.warning("database unavailable in tool %s: %s", name, outage.reason)
-            text = MAYBE_CHANGED if outage.outcome_unknown else NOTHING_CHANGED
-            content = [TextContent(type="text", text=text)]
-            return CallToolResult(content=content, is_error=True, _meta={RETRYABLE: True})
-
-    mcp.call_tool = guarded  # type: ignore[method-assign]
 
 
 @asynccontextmanager

@@ -1,5 +1,6 @@
 """The MCP server: five task tools over the task service, for the signed-in user only."""
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -8,12 +9,13 @@ from typing import Annotated, Any, TypeVar
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
+from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.db import AUTOCOMMIT
-from todo_common.problems import ProblemError
+from todo_common.mcp_meta import RETRYABLE
+from todo_common.problems import ProblemError, database_unavailable
 from todo_mcp.auth import JwtTokenVerifier, current_user_id
 from todo_mcp.fields import (
     DUE_DATE_SCHEMA,
@@ -38,6 +40,15 @@ Change = Callable[..., Awaitable[TaskAction]]
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
 TaskId = Annotated[int, Field(description="The task's id, as list_tasks shows it.")]
 
+NOTHING_CHANGED = (
+    "The task store is temporarily unavailable; nothing was changed. Try again in a few seconds."
+)
+MAYBE_CHANGED = (
+    "The task store became unavailable while saving; the change may or may not have been made. "
+    "Check with list_tasks before trying again."
+)
+logger = logging.getLogger("todo.errors")
+
 INSTRUCTIONS = """Manage the signed-in user's todo list. Tasks have an integer id, a title, an
 optional description, a priority (low, medium, high), an optional due date and tags. To act on a
 task the user names by title, call list_tasks with `search` first and use the id it returns; if
@@ -51,6 +62,21 @@ class TaskServer(MCPServer):
         super().__init__(**kwargs)
         self.sessions = sessions
         self.key_ttl = key_ttl
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Every `tools/call`: a call the database could not serve ends in an error result
+        marked retryable in its `_meta` (a `ToolError` cannot carry one)."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if (outage := database_unavailable(exc)) is None:
+                raise
+            logger.warning("database unavailable in tool %s: %s", name, outage.reason)
+            text = MAYBE_CHANGED if outage.outcome_unknown else NOTHING_CHANGED
+            content = [TextContent(type="text", text=text)]
+            return CallToolResult(content=content, is_error=True, _meta={RETRYABLE: True})
 
 
 def task_server(ctx: Context) -> TaskServer:
