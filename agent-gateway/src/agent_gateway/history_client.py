@@ -31,6 +31,7 @@ from todo_common.tracing import inject_trace_context
 
 logger = logging.getLogger(__name__)
 Role = Literal["user", "assistant", "tool", "system"]
+STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError)
 
 
 class Conversation(BaseModel):
@@ -221,11 +222,6 @@ class HistoryClient:
             caller, "DELETE", f"/conversations/{conversation_id}/messages/{message_id}"
         )
 
-    async def ping(self) -> None:
-        """Raise unless history-service answers its health check."""
-        async with self.http.get(f"{self.base_url}/healthz") as response:
-            response.raise_for_status()
-
     async def _send(
         self,
         caller: Principal,
@@ -260,11 +256,19 @@ class HistoryClient:
         url = f"{self.base_url}/api/{caller.user_id}{path}"
         started, outcome = time.perf_counter(), "unavailable"
         try:
-            async with self.http.request(
-                method, url, json=json, params=params, headers=headers
-            ) as response:
-                status, body = response.status, await response.read()
-                etag = response.headers.get("ETag")
+            for attempt in range(2):
+                try:
+                    async with self.http.request(
+                        method, url, json=json, params=params, headers=headers
+                    ) as response:
+                        status, body = response.status, await response.read()
+                        etag = response.headers.get("ETag")
+                    break
+                except STALE_CONNECTION:
+                    # A pooled connection history-service closed (it restarted): every request
+                    # here is safe to repeat (ids make writes idempotent), so once, on a new one.
+                    if attempt:
+                        raise
             outcome = "ok" if status < 400 else str(status)
         except TimeoutError as exc:
             raise ServiceUnavailable("The conversation history service timed out.") from exc
