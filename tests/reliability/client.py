@@ -4,6 +4,8 @@ import asyncio
 import json
 import random
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -128,6 +130,11 @@ class ChatClient:
             return Attempt(None, "timeout")
         except aiohttp.ClientError as exc:
             return Attempt(None, type(exc).__name__)
+
+
+def failure_kinds(turns: Iterable[Turn]) -> Counter[str]:
+    """How often each kind of failure (a status, or an exception's name) made a client retry."""
+    return Counter(failure.split(" ", 1)[0] for turn in turns for failure in turn.failures)
 
 
 def _retryable(status: int | None) -> bool:

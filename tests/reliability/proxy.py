@@ -9,7 +9,7 @@ import contextlib
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import aiohttp
 from aiohttp import web
@@ -33,6 +33,14 @@ _HOP_BY_HOP = {
     "content-length",
 }
 HOLD_LIMIT_SECONDS = 120.0
+
+
+class Seen(NamedTuple):
+    """A request the proxy received."""
+
+    method: str
+    path: str
+    body: bytes
 
 
 @dataclass
@@ -100,6 +108,15 @@ class Hold:
             return "drop"
 
 
+def _hold(method: str, path: str, body: str | None, phase: Phase) -> Hold:
+    return Hold(
+        method=re.compile(method, re.IGNORECASE),
+        path=re.compile(path),
+        body=re.compile(body, re.DOTALL) if body else None,
+        phase=phase,
+    )
+
+
 def _resolve(future: asyncio.Future[Decision], decision: Decision) -> None:
     if not future.done():
         future.set_result(decision)
@@ -116,7 +133,7 @@ class HttpProxy:
         self.target = target.rstrip("/")
         self.name = name
         self.port = free_port()
-        self.seen: list[tuple[str, str]] = []
+        self.seen: list[Seen] = []
         self._holds: list[Hold] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -147,15 +164,17 @@ class HttpProxy:
     ) -> Hold:
         """Hold the next request whose method fully matches `method` and whose path (with query)
         and body contain a match of `path` and `body` (regexes)."""
-        hold = Hold(
-            method=re.compile(method, re.IGNORECASE),
-            path=re.compile(path),
-            body=re.compile(body, re.DOTALL) if body else None,
-            phase=phase,
-        )
+        hold = _hold(method, path, body, phase)
         with self._lock:
             self._holds.append(hold)
         return hold
+
+    def count(self, method: str, path: str, body: str | None = None, since: int = 0) -> int:
+        """How many requests from `seen[since:]` match, as `hold` would match them."""
+        pattern = _hold(method, path, body, "request")
+        with self._lock:
+            seen = self.seen[since:]
+        return sum(pattern.matches(*request) for request in seen)
 
     def reset(self) -> None:
         """Forget pending holds and drop any request still held."""
@@ -166,7 +185,7 @@ class HttpProxy:
 
     def _take(self, method: str, path: str, body: bytes) -> Hold | None:
         with self._lock:
-            self.seen.append((method, path))
+            self.seen.append(Seen(method, path, body))
             for hold in self._holds:
                 if hold.matches(method, path, body):
                     self._holds.remove(hold)

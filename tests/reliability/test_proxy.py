@@ -44,7 +44,9 @@ async def test_unmatched_requests_pass_through(proxy: tuple[HttpProxy, list[byte
         assert (response.status, await response.read()) == (200, b"hello")
         assert response.headers["X-Seen"] == "1"
     assert received == [b"hello"]
-    assert forwarder.seen == [("PUT", "/a?b=1")]
+    assert forwarder.seen == [("PUT", "/a?b=1", b"hello")]
+    assert forwarder.count("put", "^/a", "hel") == 1
+    assert forwarder.count("PUT", "^/a", since=1) == forwarder.count("POST", "/") == 0
 
 
 async def test_a_request_held_before_forwarding_reaches_nothing_until_released(

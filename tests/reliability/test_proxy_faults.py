@@ -33,6 +33,8 @@ class Fault:
     victim: Literal["gateway", "history", "mcp"]
     first_turn: bool = False
     """The faulted turn starts the conversation (else a finished turn comes first)."""
+    tool_stored: bool = False
+    """The tool call's message is in history before the fault: the retry must not call it again."""
 
 
 def _store(role: str) -> str:
@@ -56,19 +58,19 @@ FAULTS = {
         "history", STORE, _store("tool"), "request", "gateway"
     ),
     "tool-message-stored-gateway-killed": Fault(
-        "history", STORE, _store("tool"), "response", "gateway"
+        "history", STORE, _store("tool"), "response", "gateway", tool_stored=True
     ),
     "answer-store-held-gateway-killed": Fault(
-        "history", STORE, _store("assistant"), "request", "gateway"
+        "history", STORE, _store("assistant"), "request", "gateway", tool_stored=True
     ),
     "answer-stored-gateway-killed": Fault(
-        "history", STORE, _store("assistant"), "response", "gateway"
+        "history", STORE, _store("assistant"), "response", "gateway", tool_stored=True
     ),
     "answer-store-held-history-killed": Fault(
-        "history", STORE, _store("assistant"), "request", "history"
+        "history", STORE, _store("assistant"), "request", "history", tool_stored=True
     ),
     "answer-stored-history-killed": Fault(
-        "history", STORE, _store("assistant"), "response", "history"
+        "history", STORE, _store("assistant"), "response", "history", tool_stored=True
     ),
     "add-committed-mcp-killed": Fault("mcp", "POST", MCP_CALL + "(?=.*{token})", "response", "mcp"),
 }
@@ -127,12 +129,17 @@ async def test_a_fault_in_each_window_of_a_turn_is_finished_once_by_a_retry(
     await asyncio.to_thread(victim.start)
 
     problems = _first_attempt_problems(fault, turn, attempt)
+    assert stack.mcp_proxy is not None
+    calls_before = len(stack.mcp_proxy.seen)
     try:
         await client.send(turn, conversation_id)
     except TurnLost as exc:
         problems.append(f"the retry never succeeded: {exc}; failures {turn.failures[-3:]}")
     if turn.ack is not None:
         conversation_id = turn.ack["conversation_id"]
+    redone = stack.mcp_proxy.count("POST", "", f"{MCP_CALL}(?=.*{token})", since=calls_before)
+    if fault.tool_stored and redone:
+        problems.append(f"the retry called the stored tool call again ({redone} tools/call)")
     problems += await conversation_problems(
         http, stack.history.url, stack.mcp.url, user, conversation_id, turns
     )

@@ -9,7 +9,7 @@ import random
 import aiohttp
 import pytest
 
-from tests.reliability.client import ChatClient
+from tests.reliability.client import ChatClient, failure_kinds
 from tests.reliability.invariants import conversation_problems, report
 from tests.reliability.stack import Stack
 from tests.reliability.workload import Conversation, Progress, run_all
@@ -64,6 +64,9 @@ async def test_random_kills_lose_nothing_and_do_nothing_twice(
             run_all(conversations, TURNS, progress),
         )
 
+    turns = [turn for conversation in conversations for turn in conversation.turns]
+    retried = sum(1 for turn in turns if turn.failures)
+    print(f"killed {killed}; {retried} of {len(turns)} turns retried: {failure_kinds(turns)}")
     problems = [f"{c.label}: {c.lost}" for c in conversations if c.lost]
     for conversation in conversations:
         found = await conversation_problems(
