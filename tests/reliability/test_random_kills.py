@@ -4,6 +4,7 @@ task list hold exactly what the acknowledged turns asked for: nothing lost, stor
 twice."""
 
 import asyncio
+import os
 import random
 
 import aiohttp
@@ -14,7 +15,8 @@ from tests.reliability.invariants import conversation_problems, report
 from tests.reliability.stack import Stack
 from tests.reliability.workload import Conversation, Progress, run_all
 
-SEED = 20240611
+# RELIABILITY_SEED=<n> replays another run of conversations and kill points.
+SEED = int(os.environ.get("RELIABILITY_SEED", "20240611"))
 CONVERSATIONS, TURNS = 20, 15
 DEADLINE_SECONDS = 240
 
