@@ -174,15 +174,17 @@ SPLIT = {
     "mcp tools": "tool_call_duration_seconds_sum",
     "model": "model_call_duration_seconds_sum",
 }
+# Counts, not times: reported per turn as they are.
+COUNTS = {"history requests": "history_request_duration_seconds_count"}
 
 
 async def metric_sums(client: aiohttp.ClientSession) -> dict[str, float]:
     """The gateway's time totals so far, summed over labels (seconds)."""
     async with client.get("/metrics") as response:
         text = await response.text()
-    sums = dict.fromkeys(SPLIT, 0.0)
+    sums = dict.fromkeys([*SPLIT, *COUNTS], 0.0)
     for line in text.splitlines():
-        for part, metric in SPLIT.items():
+        for part, metric in {**SPLIT, **COUNTS}.items():
             if line.startswith(metric + "{"):
                 sums[part] += float(line.rsplit(" ", 1)[1])
     return sums
@@ -213,6 +215,7 @@ async def split_of(
     done = len(run.latencies)
     split = {"turn": round(statistics.mean(run.latencies) * 1000, 2)}
     split |= {part: round((after[part] - before[part]) / done * 1000, 2) for part in SPLIT}
+    split |= {part: round((after[part] - before[part]) / done, 2) for part in COUNTS}
     return Sequential(run, model_times, split, calibration)
 
 
