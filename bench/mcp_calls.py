@@ -8,7 +8,7 @@ Client kinds:
   sdk  the official `mcp` Client (ClientSession over Streamable HTTP), what agents use
   raw  JSON-RPC `tools/call` POSTs on a keep-alive connection: the same bytes on the wire, without
        the SDK's client-side cost (the load generator shares the 2 cores with the server)
-Targets (DESIGN.md): p50 <= 5 ms, >= 300 calls/s.
+Targets (README, "Benchmarks"): p50 <= 5 ms, >= 300 calls/s.
 
     uv run python bench/mcp_calls.py [--clients 8] [--calls 3000] [--kind both|sdk|raw]
 """

@@ -1,4 +1,4 @@
-"""The offline model's parsing of DESIGN.md's phrasings and close paraphrases."""
+"""The offline model's parsing of the documented phrasings (README, "Use it") and close paraphrases."""
 
 import pytest
 

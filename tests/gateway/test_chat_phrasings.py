@@ -1,4 +1,4 @@
-"""Every phrasing of DESIGN.md's table, through both endpoints, with the offline model."""
+"""Every documented phrasing (README, "Use it"), through both endpoints, with the offline model."""
 
 import re
 

@@ -69,6 +69,16 @@ class Message(BaseModel):
     etag: str | None = None
     """Its entity tag, where the response carried one (for a conditional `put_message`)."""
 
+    def with_metadata(self, metadata: dict[str, Any]) -> "MessageWrite":
+        """This message, to be written back with other metadata."""
+        return MessageWrite(
+            id=self.id,
+            role=self.role,
+            content=self.content,
+            tool_calls=self.tool_calls,
+            metadata=metadata,
+        )
+
 
 class MessageWrite(BaseModel):
     """What the gateway writes for one message."""
@@ -222,20 +232,9 @@ class HistoryClient:
             caller, "DELETE", f"/conversations/{conversation_id}/messages/{message_id}"
         )
 
-    async def _send(
-        self,
-        caller: Principal,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> bytes:
-        """The response body of a successful request; a problem becomes our typed error."""
-        body, _etag = await self._exchange(
-            caller, method, path, json=json, params=params, headers=headers
-        )
+    async def _send(self, caller: Principal, method: str, path: str, **options: Any) -> bytes:
+        """The response body of a successful request (see `_exchange`)."""
+        body, _etag = await self._exchange(caller, method, path, **options)
         return body
 
     async def _exchange(
@@ -248,7 +247,7 @@ class HistoryClient:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[bytes, str | None]:
-        """`_send`, with the response's `ETag`."""
+        """The body and `ETag` of a successful request; a problem becomes our typed error."""
         headers = {**(headers or {}), "Authorization": f"Bearer {caller.token}"}
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id

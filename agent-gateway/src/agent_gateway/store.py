@@ -5,7 +5,6 @@ request context, so any gateway instance can serve any request.
 """
 
 import contextlib
-from typing import Any
 
 from chatkit.store import Store, StoreItemType
 from chatkit.types import (
@@ -158,14 +157,7 @@ class HistoryStore(Store[RequestContext]):
             message = await self.history.get_message(context.principal, thread_id, item_id)
             if message is None:
                 continue
-            metadata: dict[str, Any] = {**(message.metadata or {}), "feedback": kind}
-            update = MessageWrite(
-                id=message.id,
-                role=message.role,
-                content=message.content,
-                tool_calls=message.tool_calls,
-                metadata=metadata,
-            )
+            update = message.with_metadata({**(message.metadata or {}), "feedback": kind})
             await self.history.put_message(context.principal, thread_id, update)
 
     async def delete_thread(self, thread_id: str, context: RequestContext) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 
-from agent_gateway.history_client import HistoryClient, Message, MessageWrite
+from agent_gateway.history_client import HistoryClient, Message
 from todo_common.auth import Principal
 from todo_common.db import utcnow
 from todo_common.problems import Conflict, PreconditionFailed, ProblemError
@@ -110,15 +110,11 @@ class TurnLease:
         if lease is not None:
             metadata[LEASE_KEY] = lease
         message = self.message
-        update = MessageWrite(
-            id=message.id,
-            role=message.role,
-            content=message.content,
-            tool_calls=message.tool_calls,
-            metadata=metadata,
-        )
         self._etag = await self.history.put_message(
-            self.caller, message.conversation_id, update, if_match=self._etag or "*"
+            self.caller,
+            message.conversation_id,
+            message.with_metadata(metadata),
+            if_match=self._etag or "*",
         )
         self.message = message.model_copy(update={"metadata": metadata, "etag": self._etag})
 

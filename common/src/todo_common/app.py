@@ -42,7 +42,8 @@ def create_service_app(
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
 ) -> FastAPI:
-    """A service app with the conventions of DESIGN.md already in place."""
+    """A service app with the shared conventions in place: problem errors, request ids, logging,
+    health, readiness and metrics (README, "Operations")."""
     app = FastAPI(
         title=title, description=description, version=version, lifespan=_frozen_after(lifespan)
     )
