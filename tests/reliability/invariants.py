@@ -26,40 +26,42 @@ TOOL_FOR = {
 READ_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
+async def _all_pages(
+    session: aiohttp.ClientSession,
+    url: str,
+    user: str,
+    params: dict[str, Any],
+    items: str,
+    cursor: str,
+) -> list[Any]:
+    """Every item of a paged listing: `items` holds a page, `next_cursor` goes in `cursor`."""
+    found: list[Any] = []
+    while True:
+        async with session.get(
+            url, params=params, headers=auth_header(user), timeout=READ_TIMEOUT
+        ) as response:
+            assert response.status == 200, await response.text()
+            page = await response.json()
+        found += page[items]
+        if not page.get("next_cursor"):
+            return found
+        params[cursor] = page["next_cursor"]
+
+
 async def stored_messages(
     session: aiohttp.ClientSession, history_url: str, user: str, conversation_id: str
 ) -> list[Message]:
     """Every message of the conversation, oldest first, read from history-service directly."""
     url = f"{history_url}/api/{user}/conversations/{conversation_id}/messages"
     params: dict[str, Any] = {"limit": 200, "order": "asc"}
-    found: list[Message] = []
-    while True:
-        async with session.get(
-            url, params=params, headers=auth_header(user), timeout=READ_TIMEOUT
-        ) as response:
-            assert response.status == 200, await response.text()
-            page = await response.json()
-        found += page["items"]
-        if not page.get("has_more") or not page.get("next_cursor"):
-            return found
-        params["after"] = page["next_cursor"]
+    return await _all_pages(session, url, user, params, "items", "after")
 
 
 async def stored_tasks(session: aiohttp.ClientSession, mcp_url: str, user: str) -> list[Task]:
     """Every task of the user (pending and completed), read from mcp-server's REST face."""
     url = f"{mcp_url}/api/{user}/tasks"
     params: dict[str, Any] = {"limit": 100, "status": "all"}
-    found: list[Task] = []
-    while True:
-        async with session.get(
-            url, params=params, headers=auth_header(user), timeout=READ_TIMEOUT
-        ) as response:
-            assert response.status == 200, await response.text()
-            page = await response.json()
-        found += page["tasks"]
-        if not page.get("next_cursor"):
-            return found
-        params["cursor"] = page["next_cursor"]
+    return await _all_pages(session, url, user, params, "tasks", "cursor")
 
 
 def tool_calls(messages: Sequence[Message]) -> list[dict[str, Any]]:
