@@ -10,7 +10,7 @@ help:
 	@echo "make up     install what is missing, then run every service locally (Ctrl-C stops all)"
 	@echo "make test   install what is missing, then run every test (unit, API on PostgreSQL, cross-service, browser)"
 	@echo "make test-reliability   only the fault-injection suite (SIGKILLs under load, tests/reliability)"
-	@echo "make lint   ruff lint + format check"
+	@echo "make lint   ruff lint + format check, mypy --strict, the frontend linter"
 	@echo "make bench  run the benchmarks in bench/ (history, MCP, chat; JSON under bench/results/)"
 
 bootstrap:
@@ -40,6 +40,8 @@ test-frontend:
 lint:
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy
+	@if [ -f frontend/package.json ]; then scripts/bootstrap.sh frontend && cd frontend && npm run --silent lint; fi
 
 format:
 	@$(UV) run --frozen ruff check --fix .
