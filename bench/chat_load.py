@@ -38,9 +38,9 @@ from stats import RESULTS, print_table, summarize, write_results
 
 from agent_gateway.ids import assistant_message_id
 from agent_gateway.models.offline import OfflineModel
-from todo_common.testing.postgres import postgres_server
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import TEST_JWT_SECRET, token_for
+from todo_testing.postgres import postgres_server
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET, token_for
 
 USERS = 50
 MESSAGES = ["Add a task to buy item {n}", "What's pending?", "Show me all my tasks", "hello"]

@@ -5,7 +5,7 @@ import uuid
 
 import asyncpg
 
-from todo_common.testing.postgres import asyncpg_url
+from todo_testing.postgres import asyncpg_url
 
 
 def fresh_database(admin_url: str, prefix: str) -> str:

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from databases import fresh_database
 from stats import print_table, summarize, write_results
 
-from todo_common.testing.postgres import postgres_server
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.postgres import postgres_server
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 Call = Callable[[str, dict[str, Any]], Awaitable[None]]
 SEED_TASKS = 20

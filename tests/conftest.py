@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import TEST_JWT_SECRET
+from todo_testing.postgres import CreateDatabase
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BASE_ENV = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "INFO"}

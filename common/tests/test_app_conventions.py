@@ -11,7 +11,7 @@ from todo_common.app import create_service_app
 from todo_common.auth import PathOwner
 from todo_common.problems import Conflict
 from todo_common.settings import ServiceSettings
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 router = APIRouter()
 

@@ -15,7 +15,7 @@ from todo_common import auth as auth_module
 from todo_common.auth import AuthConfig, TokenVerifier
 from todo_common.problems import Unauthorized
 from todo_common.settings import DEV_JWT_SECRET, ServiceSettings
-from todo_common.testing.tokens import TEST_JWT_SECRET, token_for
+from todo_testing.tokens import TEST_JWT_SECRET, token_for
 
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ED_KEY = ed25519.Ed25519PrivateKey.generate()

@@ -25,8 +25,8 @@ from todo_common.db import (
 )
 from todo_common.problems import DatabaseUnavailable
 from todo_common.settings import DatabaseSettings
-from todo_common.testing.postgres import CreateDatabase, free_port
-from todo_common.testing.tokens import TEST_JWT_SECRET
+from todo_testing.postgres import CreateDatabase, free_port
+from todo_testing.tokens import TEST_JWT_SECRET
 
 PASSWORD = "s3cret-db-password"
 router = APIRouter()

@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from todo_common.testing.otlp import otlp_collector
-from todo_common.testing.postgres import wait_for
 from todo_common.tracing import ENDPOINT_VARIABLES, tracing_enabled
+from todo_testing.otlp import otlp_collector
+from todo_testing.postgres import wait_for
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 # A service app built by create_service_app, one request through it, then the process exits.

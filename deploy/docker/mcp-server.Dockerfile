@@ -15,6 +15,7 @@ COPY common/pyproject.toml common/
 COPY history-service/pyproject.toml history-service/
 COPY mcp-server/pyproject.toml mcp-server/
 COPY agent-gateway/pyproject.toml agent-gateway/
+COPY testing/pyproject.toml testing/
 RUN uv sync --frozen --no-dev --package todo-mcp --no-install-workspace
 COPY common/ common/
 COPY mcp-server/ mcp-server/

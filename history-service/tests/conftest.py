@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from history_service.app import MIGRATIONS, VERSION_TABLE, create_app
 from history_service.settings import HistorySettings
 from todo_common.migrations import alembic_config
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.postgres import CreateDatabase
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 
 def migrate(database_url: str) -> None:

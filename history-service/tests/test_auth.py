@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from history_service.settings import HistorySettings
-from todo_common.testing.tokens import TEST_JWT_SECRET, broken_tokens, token_for
+from todo_testing.tokens import TEST_JWT_SECRET, broken_tokens, token_for
 
 ISSUER, AUDIENCE = "https://auth.todo.test", "todo-assistant"
 

@@ -1,8 +1,8 @@
 """With its database out of reach, history-service answers 503 + Retry-After, and /readyz is red."""
 
 from history_service.settings import HistorySettings
-from todo_common.testing.postgres import free_port
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.postgres import free_port
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 DETAIL = "The database is unavailable right now; retry shortly."
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from history_service.app import create_app
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 USERS = ["ann", "ben", "cat"]
 operations = st.lists(

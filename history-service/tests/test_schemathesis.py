@@ -5,8 +5,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 USER = "schemathesis"
 

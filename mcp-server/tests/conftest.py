@@ -12,11 +12,11 @@ from asgi_lifespan import LifespanManager
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
 from todo_mcp.app import create_app
 from todo_mcp.settings import Settings
+from todo_testing.postgres import CreateDatabase
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SERVER_ENV = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "INFO"}

@@ -7,8 +7,8 @@ from typing import Any
 
 from agents.mcp import MCPServerStreamableHttp
 
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header
 
 
 @asynccontextmanager

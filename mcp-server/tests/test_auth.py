@@ -6,8 +6,8 @@ import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header, broken_tokens, token_for
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header, broken_tokens, token_for
 
 from .conftest import in_process_client, mcp_client
 

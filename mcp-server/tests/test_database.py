@@ -7,8 +7,8 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.tokens import auth_header
+from todo_testing.postgres import CreateDatabase
+from todo_testing.tokens import auth_header
 
 from .conftest import in_process_client
 

@@ -13,11 +13,11 @@ from mcp_types import CallToolResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.problems import DatabaseUnavailable
-from todo_common.testing.postgres import CreateDatabase, free_port
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
 from todo_mcp.app import create_app
 from todo_mcp.settings import Settings
 from todo_mcp.tools import MAYBE_CHANGED, NOTHING_CHANGED
+from todo_testing.postgres import CreateDatabase, free_port
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 from .conftest import in_process_client
 

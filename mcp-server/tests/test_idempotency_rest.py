@@ -6,7 +6,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 from .test_rest_api import create_task
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.db import create_engine, create_sessionmaker
-from todo_common.testing.postgres import CreateDatabase, free_port
 from todo_mcp.app import migrate
 from todo_mcp.idempotency import (
     KEY_META,
@@ -21,6 +20,7 @@ from todo_mcp.idempotency import (
     purging,
 )
 from todo_mcp.settings import Settings
+from todo_testing.postgres import CreateDatabase, free_port
 
 from .conftest import fetch, in_process_client
 

@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
-from todo_common.testing.processes import ServiceProcess
+from todo_testing.processes import ServiceProcess
 
 from .conftest import fetch, mcp_client
 from .test_mcp_tools import call

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from mcp import Client
 
-from todo_common.testing.processes import ServiceProcess
+from todo_testing.processes import ServiceProcess
 
 from .conftest import mcp_client
 

@@ -8,9 +8,9 @@ import asyncpg
 from alembic import command
 
 from todo_common.migrations import alembic_config
-from todo_common.testing.postgres import CreateDatabase
 from todo_mcp.app import MIGRATIONS, VERSION_TABLE, migrate
 from todo_mcp.settings import Settings
+from todo_testing.postgres import CreateDatabase
 
 from .conftest import fetch, in_process_client
 

@@ -6,8 +6,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header
 
 from .conftest import mcp_client
 from .test_mcp_tools import call

@@ -5,7 +5,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 
 async def create_task(api: httpx2.AsyncClient, user: str, **body: Any) -> dict[str, Any]:

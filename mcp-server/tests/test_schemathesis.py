@@ -4,10 +4,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header
 from todo_mcp.app import create_app
 from todo_mcp.settings import Settings
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header
 
 USER = "schemathesis-user"
 schema = schemathesis.openapi.from_dict(

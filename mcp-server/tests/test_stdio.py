@@ -6,8 +6,8 @@ import sys
 
 from mcp import Client, StdioServerParameters
 
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.tokens import TEST_JWT_SECRET, broken_tokens, token_for
+from todo_testing.postgres import CreateDatabase
+from todo_testing.tokens import TEST_JWT_SECRET, broken_tokens, token_for
 
 from .test_mcp_tools import call, error
 

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from sqlalchemy.engine import make_url
 
-from todo_common.testing.postgres import CreateDatabase, free_port
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import TEST_JWT_SECRET
+from todo_testing.postgres import CreateDatabase, free_port
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"

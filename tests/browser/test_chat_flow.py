@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from todo_common.testing.postgres import wait_for
+from todo_testing.postgres import wait_for
 
 # The first test also builds the frontend when the build is stale (about two minutes on 2 cores).
 pytestmark = pytest.mark.timeout(900)

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from todo_common.testing.processes import ServiceProcess
+from todo_testing.processes import ServiceProcess
 
 pytestmark = pytest.mark.timeout(900)
 

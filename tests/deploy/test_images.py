@@ -1,6 +1,10 @@
 """The Dockerfiles (no engine here to build them): each names real packages, scripts, files and ports."""
 
+import os
 import re
+import shutil
+import subprocess
+import tomllib
 
 import pytest
 
@@ -53,9 +57,29 @@ def test_python_images_install_the_locked_service_and_run_its_script(
     assert f"PORT={service.default_port}" in text
     assert "HOST=0.0.0.0" in text
     # Every workspace member's manifest is copied: `uv sync --frozen` reads the whole workspace.
-    for member in PYTHON_SERVICES.values():
-        assert f"COPY {member.member}/pyproject.toml" in text
-    assert "COPY common/pyproject.toml" in text
+    root = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for member in root["tool"]["uv"]["workspace"]["members"]:
+        assert f"COPY {member}/pyproject.toml {member}/" in text
+
+
+def locked_requirements(*options: str) -> str:
+    """What `uv sync --frozen <options>` installs, as `uv export` reads it from uv.lock."""
+    uv = os.environ.get("UV") or shutil.which("uv") or pytest.skip("uv is not on PATH")
+    command = [uv, "export", "--frozen", "--no-hashes", "--no-header", "--quiet", *options]
+    return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("service", PYTHON_SERVICES.values(), ids=lambda s: s.name)
+def test_python_images_leave_the_test_helpers_out(service: PythonService) -> None:
+    # Only the testing member's manifest reaches the build context, never its package...
+    for args in instructions(dockerfile(service.name), "COPY"):
+        *sources, _destination = args.split()
+        assert all(s == "testing/pyproject.toml" for s in sources if s.startswith("testing"))
+    # ...and the image's `uv sync --no-dev --package` does not install it or pytest.
+    installed = locked_requirements("--no-dev", "--package", service.package)
+    assert "./testing" not in installed
+    assert "pytest" not in installed
+    assert "-e ./testing" in locked_requirements()  # the dev environment does
 
 
 def test_frontend_image_builds_with_next_and_serves_on_every_interface() -> None:

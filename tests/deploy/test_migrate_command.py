@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.deploy.stack import PYTHON_SERVICES
-from todo_common.testing.postgres import CreateDatabase
+from todo_testing.postgres import CreateDatabase
 
 MODULES = [s.migrations for s in PYTHON_SERVICES.values() if s.migrations]
 

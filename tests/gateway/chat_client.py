@@ -8,7 +8,7 @@ import httpx2
 from chatkit.types import ThreadStreamEvent
 from pydantic import TypeAdapter
 
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 _events = TypeAdapter[ThreadStreamEvent](ThreadStreamEvent)
 TIMEOUT = 30

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import gateway_env, start_service
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.processes import ServiceProcess
+from todo_testing.postgres import CreateDatabase
+from todo_testing.processes import ServiceProcess
 
 
 @dataclass

@@ -22,7 +22,7 @@ def titles(mcp_url: str, user: str, **params: str) -> list[str]:
 def complete(mcp_url: str, user: str, task_id: int) -> None:
     import httpx2
 
-    from todo_common.testing.tokens import auth_header
+    from todo_testing.tokens import auth_header
 
     response = httpx2.patch(
         f"{mcp_url}/api/{user}/tasks/{task_id}", json={"completed": True}, headers=auth_header(user)

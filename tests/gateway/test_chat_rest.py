@@ -3,7 +3,7 @@
 import httpx2
 
 from tests.gateway.chat_client import chat, chat_ok, messages, new_user, tasks
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 
 def conversations(history_url, user):

@@ -16,8 +16,8 @@ from agent_gateway.app import create_app
 from agent_gateway.models.offline import stream_events
 from agent_gateway.settings import Settings
 from tests.gateway.chat_client import new_user, user_input
-from todo_common.testing.postgres import free_port
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.postgres import free_port
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 PARTIAL = "Here is the first half of a long answer that the user will never see finished"
 STREAMED_DELTAS = 2

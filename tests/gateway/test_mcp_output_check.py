@@ -5,8 +5,8 @@ from mcp import ClientSession
 from mcp.types import CallToolResult
 
 from agent_gateway.mcp_tools import McpConnections
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import token_for
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import token_for
 
 
 async def test_every_task_tool_result_passes_the_fast_check(

@@ -17,8 +17,8 @@ from tests.gateway.chat_client import (
     tasks,
     user_input,
 )
-from todo_common.testing.postgres import free_port
-from todo_common.testing.processes import ServiceProcess
+from todo_testing.postgres import free_port
+from todo_testing.processes import ServiceProcess
 
 FAKE = Path(__file__).with_name("fake_openai.py")
 

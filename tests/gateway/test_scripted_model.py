@@ -16,7 +16,7 @@ from agent_gateway.ids import conversation_id_for
 from agent_gateway.models.offline import stream_events
 from agent_gateway.settings import Settings
 from tests.gateway.chat_client import messages, new_user, tasks
-from todo_common.testing.tokens import TEST_JWT_SECRET, auth_header
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 
 class ScriptedProvider(ModelProvider):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import token_for
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import token_for
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "mcp_client.mjs"

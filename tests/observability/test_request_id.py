@@ -4,9 +4,9 @@ import uuid
 
 import httpx2
 
-from todo_common.testing.postgres import wait_for
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header
+from todo_testing.postgres import wait_for
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header
 
 
 def lines_with(server: ServiceProcess, request_id: str) -> list[str]:

@@ -7,10 +7,10 @@ import httpx2
 import pytest
 
 from tests.conftest import gateway_env, start_service
-from todo_common.testing.otlp import OtlpCollector, otlp_collector
-from todo_common.testing.postgres import CreateDatabase, wait_for
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header
+from todo_testing.otlp import OtlpCollector, otlp_collector
+from todo_testing.postgres import CreateDatabase, wait_for
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 
 from tests.reliability.client import REQUEST_TIMEOUT
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 
 def chatkit_request(request_type: str, **params: Any) -> dict[str, Any]:

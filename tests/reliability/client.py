@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import aiohttp
 
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 Action = Literal["add", "list", "complete", "delete", "other"]
 REQUEST_TIMEOUT = 20.0

@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from tests.reliability.stack import Stack, running_stack
-from todo_common.testing.postgres import CreateDatabase
+from todo_testing.postgres import CreateDatabase
 
 
 def _name(request: pytest.FixtureRequest) -> str:

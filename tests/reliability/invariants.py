@@ -13,7 +13,7 @@ import aiohttp
 
 from tests.conftest import ARTIFACTS
 from tests.reliability.client import Turn
-from todo_common.testing.tokens import auth_header
+from todo_testing.tokens import auth_header
 
 Message = dict[str, Any]
 Task = dict[str, Any]

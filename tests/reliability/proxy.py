@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 import aiohttp
 from aiohttp import web
 
-from todo_common.testing.postgres import free_port
+from todo_testing.postgres import free_port
 
 Phase = Literal["request", "response"]
 Decision = Literal["release", "drop"]

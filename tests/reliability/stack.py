@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from tests.conftest import ARTIFACTS, BASE_ENV
 from tests.reliability.proxy import HttpProxy
-from todo_common.testing.postgres import CreateDatabase
-from todo_common.testing.processes import ServiceProcess
+from todo_testing.postgres import CreateDatabase
+from todo_testing.processes import ServiceProcess
 
 DOWNTIME_SECONDS = 2.0
 

@@ -17,9 +17,9 @@ import httpx2
 import pytest
 
 from tests.conftest import ARTIFACTS, BASE_ENV
-from todo_common.testing.postgres import LocalCluster, asyncpg_url, postgres_bindir, running_cluster
-from todo_common.testing.processes import ServiceProcess
-from todo_common.testing.tokens import auth_header
+from todo_testing.postgres import LocalCluster, asyncpg_url, postgres_bindir, running_cluster
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import auth_header
 
 DOWNTIME_SECONDS = 2.0
 # Far above every server-side bound (connect and pool 5 s, statements 10 s, gateway calls 10 s):

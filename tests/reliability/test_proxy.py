@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from tests.reliability.proxy import HttpProxy
-from todo_common.testing.postgres import free_port
+from todo_testing.postgres import free_port
 
 
 @pytest.fixture

@@ -1,18 +1,7 @@
-"""Ids: random where new, derived where a retry must find what the first attempt stored."""
+"""The ids of a turn's items, derived from its user message so that a retry finds what an earlier
+attempt stored (random ids and the id pattern come from `todo_common.ids`)."""
 
-import hashlib
-import uuid
-
-
-def new_id(prefix: str) -> str:
-    """A fresh unique id such as `msg_3f2a…` (32 hex digits, unlike ChatKit's 8)."""
-    return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def derived_id(prefix: str, *parts: str) -> str:
-    """The same id for the same parts, every time and on every gateway instance."""
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"{prefix}_{digest}"
+from todo_common.ids import derived_id
 
 
 def assistant_message_id(user_message_id: str) -> str:

@@ -4,7 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+from todo_common.ids import ID_PATTERN
+
 MESSAGE_MAX = 10_000
 
 

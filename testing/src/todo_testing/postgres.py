@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,12 +28,14 @@ def free_port() -> int:
     """A TCP port on loopback that nobody is listening on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
-def _run_async(coroutine):  # type: ignore[no-untyped-def]
+def _run_async(coroutine: Coroutine[object, object, None]) -> None:
+    # A fresh loop in a worker thread: sync fixtures run while pytest-asyncio's loop is running.
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        pool.submit(asyncio.run, coroutine).result()
 
 
 def postgres_bindir() -> Path | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx2
 
-from todo_common.testing.postgres import free_port, wait_for
+from todo_testing.postgres import free_port, wait_for
 
 
 def _healthy(url: str) -> bool:
