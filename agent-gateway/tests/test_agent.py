@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from agents import FunctionTool, RunContextWrapper
 
-from agent_gateway.agent import TOOLS_UNAVAILABLE, Agents
+from agent_gateway.agent import TOOLS_UNAVAILABLE, AgentCache
 
 
 def tool(name: str) -> FunctionTool:
@@ -20,7 +20,7 @@ def tool(name: str) -> FunctionTool:
 
 
 async def test_the_same_tools_list_gets_the_same_agent_and_another_list_its_own():
-    agents = Agents("offline")
+    agents = AgentCache("offline")
     tools, other = [tool("add_task")], [tool("add_task")]
     assert agents.for_tools(tools) is agents.for_tools(tools)
     assert agents.for_tools(other) is not agents.for_tools(tools)
@@ -28,7 +28,7 @@ async def test_the_same_tools_list_gets_the_same_agent_and_another_list_its_own(
 
 
 async def test_instructions_carry_today_and_say_when_the_tools_are_unavailable():
-    agents = Agents("offline")
+    agents = AgentCache("offline")
     context = RunContextWrapper(context=None)
     with_tools = await agents.for_tools([tool("list_tasks")]).get_system_prompt(context)
     without = await agents.for_tools(None).get_system_prompt(context)
@@ -39,7 +39,7 @@ async def test_instructions_carry_today_and_say_when_the_tools_are_unavailable()
 
 
 async def test_replaced_connections_do_not_pile_up():
-    agents = Agents("offline")
-    for _ in range(Agents.MAX_KEPT * 3):
+    agents = AgentCache("offline")
+    for _ in range(AgentCache.MAX_KEPT * 3):
         agents.for_tools([tool("add_task")])
-    assert len(agents._built) <= Agents.MAX_KEPT
+    assert len(agents._built) <= AgentCache.MAX_KEPT

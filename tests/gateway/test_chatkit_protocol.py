@@ -2,7 +2,7 @@
 
 import httpx2
 
-from agent_gateway.items import FAILED_TOOL_ICON
+from agent_gateway.thread_items import FAILED_TOOL_ICON
 from tests.gateway.chat_client import (
     chat_ok,
     chatkit,

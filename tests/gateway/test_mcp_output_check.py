@@ -4,7 +4,7 @@ pure-Python check never has to run for them."""
 from mcp import ClientSession
 from mcp.types import CallToolResult
 
-from agent_gateway.mcp_tools import McpConnections
+from agent_gateway.task_tools import McpConnectionPool
 from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import token_for
 
@@ -18,7 +18,7 @@ async def test_every_task_tool_result_passes_the_fast_check(
         slow_checks.append(name)
 
     monkeypatch.setattr(ClientSession, "validate_tool_result", sdk_check)
-    tools = McpConnections(f"{mcp_server.url}/mcp", timeout=10, size=1)
+    tools = McpConnectionPool(f"{mcp_server.url}/mcp", timeout=10, size=1)
     try:
         connection = await tools.connection_for_turn(token_for("output-check-user"))
         assert connection is not None

@@ -1,9 +1,26 @@
-"""The todo assistant: its instructions, and agents built once per tools list and reused."""
+"""The todo assistant: its instructions, the agent (built once per tools list), the model that
+answers it, and the conversation as the model reads it."""
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from agents import Agent, Tool
+from agents import (
+    Agent,
+    ModelProvider,
+    OpenAIProvider,
+    RunConfig,
+    Tool,
+    TResponseInputItem,
+    set_tracing_disabled,
+)
+from openai import AsyncOpenAI
+
+from agent_gateway.history_client import Message, StoredToolCall
+from agent_gateway.models.offline import OfflineModelProvider
+from agent_gateway.models.openai_compatible import flatten_tool_outputs
+from agent_gateway.settings import Settings
 
 INSTRUCTIONS = """\
 You are a friendly, concise assistant that manages the user's todo list.
@@ -27,10 +44,10 @@ def instructions(tools_available: bool) -> str:
     return text if tools_available else text + TOOLS_UNAVAILABLE
 
 
-def build_agent(model: str, tools: list[Tool] | None) -> Agent:
+def build_agent(model: str, tools: list[Tool] | None) -> Agent[Any]:
     """An agent around these tools; without them it knows to say they are unavailable."""
 
-    def current_instructions(_context: Any, _agent: Agent) -> str:
+    def current_instructions(_context: Any, _agent: Agent[Any]) -> str:
         return instructions(tools is not None)
 
     return Agent(
@@ -38,17 +55,18 @@ def build_agent(model: str, tools: list[Tool] | None) -> Agent:
     )
 
 
-class Agents:
-    """An agent is configuration only (no conversation in it), and building one is not free:
-    one per tools list (per shared MCP connection, plus one without tools) serves every turn."""
+class AgentCache:
+    """Agents already built, one per tools list: an agent is configuration only (no conversation
+    in it), and building one is not free, so one per shared MCP connection (plus one without
+    tools) serves every turn."""
 
     MAX_KEPT = 16
 
     def __init__(self, model: str) -> None:
         self.model = model
-        self._built: dict[int, tuple[list[Tool] | None, Agent]] = {}
+        self._built: dict[int, tuple[list[Tool] | None, Agent[Any]]] = {}
 
-    def for_tools(self, tools: list[Tool] | None) -> Agent:
+    def for_tools(self, tools: list[Tool] | None) -> Agent[Any]:
         """The agent for this exact tools list (the same list object gets the same agent)."""
         entry = self._built.get(id(tools))
         if entry is not None and entry[0] is tools:
@@ -58,3 +76,75 @@ class Agents:
         agent = build_agent(self.model, tools)
         self._built[id(tools)] = (tools, agent)
         return agent
+
+
+def create_run_config(settings: Settings, model_provider: ModelProvider | None) -> RunConfig:
+    """How every run calls the model: `model_provider` (tests pass one), else MODEL_PROVIDER's."""
+    has_key = settings.openai_api_key is not None
+    return RunConfig(
+        model_provider=model_provider or create_model_provider(settings),
+        tracing_disabled=not (settings.model_provider == "openai" and has_key),
+        call_model_input_filter=(
+            flatten_tool_outputs if settings.model_provider == "openai-compatible" else None
+        ),
+    )
+
+
+def create_model_provider(settings: Settings) -> ModelProvider:
+    """The provider MODEL_PROVIDER names; tracing export stays off without an OpenAI key."""
+    api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    set_tracing_disabled(settings.model_provider != "openai" or api_key is None)
+    if settings.model_provider == "offline":
+        return OfflineModelProvider()
+    client = AsyncOpenAI(
+        api_key=api_key or "not-needed",
+        base_url=settings.openai_base_url,
+        timeout=settings.model_timeout_seconds,
+        max_retries=1,
+    )
+    return OpenAIProvider(openai_client=client, use_responses=settings.model_provider == "openai")
+
+
+def to_input_items(messages: Sequence[Message]) -> list[TResponseInputItem]:
+    """Chronological messages as the model reads them: user and assistant messages, and each tool
+    call as a function call followed by its output."""
+    items: list[TResponseInputItem] = []
+    for message in trim_window(messages):
+        if message.role == "user":
+            items.append({"role": "user", "content": message.content})
+            continue
+        if message.role not in ("assistant", "tool"):
+            continue
+        for index, call in enumerate(message.tool_calls or []):
+            items.extend(_call_items(call, f"{message.id}-{index}"))
+        if message.role == "assistant" and message.content:
+            items.append({"role": "assistant", "content": message.content})
+    return items
+
+
+def trim_window(messages: Sequence[Message]) -> list[Message]:
+    """Drop what precedes the first user message, so that the model's view never opens mid-turn."""
+    for index, message in enumerate(messages):
+        if message.role == "user":
+            return list(messages[index:])
+    return []
+
+
+def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputItem]:
+    # A call and its output are stored together, so they are replayed together or not at all.
+    call_id = call.id or fallback_id
+    arguments = call.arguments if call.arguments not in (None, "") else {}
+    return [
+        {
+            "type": "function_call",
+            "call_id": call_id,
+            "name": call.name,
+            "arguments": _as_text(arguments),
+        },
+        {"type": "function_call_output", "call_id": call_id, "output": _as_text(call.result)},
+    ]
+
+
+def _as_text(value: Any) -> str:
+    """A stored JSON value as the model reads it: a string as its text, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)

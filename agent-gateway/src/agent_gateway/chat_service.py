@@ -1,15 +1,21 @@
-"""The REST chat turn: the same turn and store as ChatKit, plus idempotency by `message_id`."""
+"""The REST turn (`POST /api/{user_id}/chat`): the same turn as ChatKit, plus idempotency by
+`message_id` — a retry of a finished turn gets its stored answer, of an unfinished one continues it.
+"""
 
-from agent_gateway.context import Gateway, RequestContext
 from agent_gateway.history_client import Message, StoredToolCall
-from agent_gateway.history_window import TurnHistory, load_turn_history
-from agent_gateway.ids import conversation_id_for, new_id
-from agent_gateway.items import new_user_item
+from agent_gateway.ids import conversation_id_for
 from agent_gateway.schemas import ChatRequest, ChatResponse, ToolCallPublic
-from agent_gateway.store import HistoryStore
-from agent_gateway.turn import Turn
-from agent_gateway.turn_lease import TurnLease
+from agent_gateway.thread_items import new_user_item
+from agent_gateway.turn import (
+    RequestContext,
+    Services,
+    Turn,
+    TurnHistory,
+    load_turn_history,
+    store_user_message,
+)
 from todo_common.auth import Principal
+from todo_common.ids import new_id
 from todo_common.problems import Conflict, ServiceUnavailable
 
 
@@ -26,23 +32,20 @@ class TurnUnfinished(ServiceUnavailable):
         self.extensions = response.model_dump(mode="json")
 
 
-async def chat(
-    gateway: Gateway, store: HistoryStore, caller: Principal, request: ChatRequest
-) -> ChatResponse:
+async def chat(services: Services, caller: Principal, request: ChatRequest) -> ChatResponse:
     """Store the user message (once), answer it (once), and return the answer.
 
     A retry of a turn that finished gets the stored answer; of one that did not, the turn
     continues from what it had stored; of one still running elsewhere, TurnInProgress (409)."""
-    conversation_id = request.conversation_id or await _new_conversation(gateway, caller, request)
+    conversation_id = request.conversation_id or await _new_conversation(services, caller, request)
     context = RequestContext(caller)
-    history = await _turn_history(gateway, store, context, conversation_id, request)
+    history = await _turn_history(services, context, conversation_id, request)
     if history.finished:
         assert history.answer is not None
         return _response(conversation_id, history.answer.content, history.tool_calls)
-    turn = Turn(gateway, store, context, conversation_id, history)
-    async with await _lease(gateway, context, history).take():
-        async for _event in turn.run():
-            pass  # nobody watches a REST turn: its items are stored as they finish
+    turn = Turn(services, context, conversation_id, history)
+    async for _event in turn.run():
+        pass  # nobody watches a REST turn: its items are stored as they finish
     assert turn.result is not None
     response = _response(conversation_id, turn.result.answer, turn.result.tool_calls)
     if not turn.result.finished:
@@ -50,59 +53,43 @@ async def chat(
     return response
 
 
-async def _new_conversation(gateway: Gateway, caller: Principal, request: ChatRequest) -> str:
+async def _new_conversation(services: Services, caller: Principal, request: ChatRequest) -> str:
     # Derived from the message id, so a retried first message lands in the same conversation.
     if request.message_id:
         conversation_id = conversation_id_for(caller.user_id, request.message_id)
     else:
         conversation_id = new_id("conv")
-    await gateway.history.create_conversation(caller, conversation_id)
+    await services.history.create_conversation(caller, conversation_id)
     return conversation_id
 
 
 async def _turn_history(
-    gateway: Gateway,
-    store: HistoryStore,
-    context: RequestContext,
-    conversation_id: str,
-    request: ChatRequest,
+    services: Services, context: RequestContext, conversation_id: str, request: ChatRequest
 ) -> TurnHistory:
     """Store the user message; the history of its turn (empty for a new message)."""
     message_id = request.message_id or new_id("msg")
     item = new_user_item(conversation_id, message_id, request.message)
     try:
-        # One round trip stores the message and reads the window up to it. A missing or
-        # foreign conversation makes this a 404; no separate lookup needed.
-        window = await store.add_user_item(conversation_id, item, context, window=gateway.window)
+        return await store_user_message(services, context, conversation_id, item)
     except Conflict:
         # The id is taken: a retry of this very message, or a reused id (a real conflict).
         stored = await _same_message(
-            gateway, context.principal, conversation_id, request, message_id
+            services, context.principal, conversation_id, request, message_id
         )
-        return await load_turn_history(
-            gateway.history, context.principal, conversation_id, stored, gateway.window
-        )
-    return TurnHistory(earlier=window[:-1], user_message=window[-1])
+        return await load_turn_history(services, context.principal, conversation_id, stored)
 
 
 async def _same_message(
-    gateway: Gateway,
+    services: Services,
     caller: Principal,
     conversation_id: str,
     request: ChatRequest,
     message_id: str,
 ) -> Message:
-    existing = await gateway.history.get_message(caller, conversation_id, message_id)
+    existing = await services.history.get_message(caller, conversation_id, message_id)
     if existing is None or existing.role != "user" or existing.content != request.message:
         raise Conflict("This message_id was already used for a different message.")
     return existing
-
-
-def _lease(gateway: Gateway, context: RequestContext, history: TurnHistory) -> TurnLease:
-    seconds = gateway.settings.turn_lease_seconds
-    return TurnLease(
-        gateway.history, context.principal, history.user_message, context.holder, seconds
-    )
 
 
 def _response(conversation_id: str, text: str, calls: list[StoredToolCall]) -> ChatResponse:

@@ -1,38 +1,93 @@
-"""The ChatKit server protocol on top of the stateless turn and the history-backed store."""
+"""The ChatKit turn: `POST /chatkit` handled by an openai-chatkit `ChatKitServer` that answers each
+user message with one `Turn`, over a ChatKit `Store` backed by history-service (thread =
+conversation, item = message).
 
+In the order a request runs: `TodoChatKitServer.handle` checks what the request names, ChatKit's
+`process` stores the user message (`HistoryStore.add_thread_item`, holding the turn lease), then
+calls `respond`, which loads the turn's history and streams the turn's events.
+"""
+
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 import anyio
 from chatkit.errors import CustomStreamError
-from chatkit.server import ChatKitServer
+from chatkit.server import ChatKitServer, StreamingResult
+from chatkit.store import Store, StoreItemType
 from chatkit.types import (
     AssistantMessageItem,
+    Attachment,
+    ChatKitReq,
     FeedbackKind,
+    Page,
     ThreadItem,
     ThreadMetadata,
+    ThreadsAddUserMessageReq,
+    ThreadsCreateReq,
+    ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     UserMessageItem,
 )
+from fastapi import Response
+from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter, ValidationError
 
-from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.history_window import load_turn_history
-from agent_gateway.items import assistant_text
-from agent_gateway.store import HistoryStore
-from agent_gateway.turn import ModelFailed, ModelUnavailable, Turn
-from agent_gateway.turn_lease import TurnInProgress, TurnLease
-from todo_common.problems import NotFound, ProblemError
+from agent_gateway.history_client import HistoryClient
+from agent_gateway.schemas import MESSAGE_MAX
+from agent_gateway.thread_items import assistant_text, item_to_message, message_to_item
+from agent_gateway.turn import (
+    ModelFailed,
+    ModelUnavailable,
+    RequestContext,
+    Services,
+    Turn,
+    TurnInProgress,
+    load_turn_history,
+    save_answer,
+    with_lease,
+)
+from todo_common.auth import Principal
+from todo_common.ids import new_id
+from todo_common.problems import FieldError, InvalidInput, NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
+_requests = TypeAdapter[ChatKitReq](ChatKitReq)
+_PREFIXES = {"message": "msg", "workflow": "wf", "tool_call": "tc", "task": "tsk"}
+MAX_MESSAGES_PAGE = 200
+MAX_THREADS_PAGE = 100
 
 
 class TodoChatKitServer(ChatKitServer[RequestContext]):
     """Answers each user message with one turn; keeps no conversation state between requests."""
 
-    def __init__(self, gateway: Gateway, store: HistoryStore) -> None:
+    def __init__(self, services: Services, store: "HistoryStore") -> None:
         super().__init__(store)
-        self.gateway = gateway
+        self.services = services
         self.history_store = store
+
+    async def handle(self, body: bytes, caller: Principal) -> Response:
+        """Run one ChatKit request; errors before the first event become problem responses."""
+        try:
+            parsed = _requests.validate_json(body)
+        except ValidationError as exc:
+            raise InvalidInput("Not a ChatKit request.", errors=_field_errors(exc)) from exc
+        _check_input_length(parsed)
+        context = RequestContext(caller)
+        if isinstance(parsed, ThreadsRetryAfterItemReq):
+            await self.store.load_item(parsed.params.thread_id, parsed.params.item_id, context)
+        result = await self.process(body, context)
+        if not isinstance(result, StreamingResult):
+            return Response(result.json, media_type="application/json")
+        events = aiter(result)
+        # Pull the first event before answering: a missing thread or an unreachable
+        # history-service is then a 404/503 problem instead of a 200 stream that is cut short.
+        first = await anext(events, b"")
+        return StreamingResponse(
+            _chain(first, events),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     async def respond(
         self,
@@ -44,25 +99,14 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         did not finish (its stored tool calls are kept, and the turn continues after them)."""
         if input_user_message is None:
             return
-        gateway, caller = self.gateway, context.principal
+        services, caller = self.services, context.principal
         try:
-            message = await gateway.history.get_message(caller, thread.id, input_user_message.id)
+            message = await services.history.get_message(caller, thread.id, input_user_message.id)
             if message is None:
                 raise NotFound("The thread has no such item.")
-            history = await load_turn_history(
-                gateway.history, caller, thread.id, message, gateway.window
-            )
-            turn = Turn(gateway, self.history_store, context, thread.id, history)
-            lease = TurnLease(
-                gateway.history,
-                caller,
-                message,
-                context.holder,
-                gateway.settings.turn_lease_seconds,
-            )
-            async with await lease.take():
-                async for event in turn.run():
-                    yield event
+            history = await load_turn_history(services, caller, thread.id, message)
+            async for event in Turn(services, context, thread.id, history).run():
+                yield event
         except ProblemError as exc:
             raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
 
@@ -86,8 +130,12 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             for item in pending_items:
                 if isinstance(item, AssistantMessageItem) and assistant_text(item).strip():
                     try:
-                        await self.history_store.save_answer(
-                            thread.id, item, context, finished=False
+                        await save_answer(
+                            self.services.history,
+                            context.principal,
+                            thread.id,
+                            item,
+                            finished=False,
                         )
                     except ProblemError:
                         logger.warning("could not store the partial item %s", item.id)
@@ -102,3 +150,162 @@ def stream_error_message(exc: ProblemError) -> str:
     if exc.status in (502, 503):
         return "Your conversation history could not be reached. Please retry in a moment."
     return exc.detail or "Something went wrong. Please retry."
+
+
+def _check_input_length(request: ChatKitReq) -> None:
+    if not isinstance(request, ThreadsCreateReq | ThreadsAddUserMessageReq):
+        return
+    length = sum(len(part.text) for part in request.params.input.content)
+    if not 1 <= length <= MESSAGE_MAX:
+        error = FieldError(
+            location="body",
+            field="params.input.content",
+            message=f"a message must be 1 to {MESSAGE_MAX} characters",
+        )
+        raise InvalidInput(error.message, errors=[error])
+
+
+async def _chain(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk
+
+
+def _field_errors(exc: ValidationError) -> list[FieldError]:
+    return [
+        FieldError(
+            location="body",
+            field=".".join(str(part) for part in error["loc"]) or "body",
+            message=error["msg"],
+        )
+        for error in exc.errors()[:20]
+    ]
+
+
+class HistoryStore(Store[RequestContext]):
+    """Threads and items, read and written through history-service as the caller.
+
+    It holds no state of its own: every call goes to history-service with the token found in the
+    request context, so any gateway instance can serve any request.
+    """
+
+    def __init__(self, history: HistoryClient, lease_seconds: float) -> None:
+        self.history = history
+        self.lease_seconds = lease_seconds
+
+    def generate_thread_id(self, context: RequestContext) -> str:
+        """A thread id with 128 random bits."""
+        return new_id("thr")
+
+    def generate_item_id(
+        self, item_type: StoreItemType, thread: ThreadMetadata, context: RequestContext
+    ) -> str:
+        """An item id with 128 random bits."""
+        return new_id(_PREFIXES.get(item_type, item_type))
+
+    async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
+        """The conversation as a thread; NotFound when it is missing or someone else's."""
+        conversation = await self.history.get_conversation(context.principal, thread_id)
+        return ThreadMetadata(
+            id=conversation.id, title=conversation.title, created_at=conversation.created_at
+        )
+
+    async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
+        """Create the conversation, or rename it."""
+        caller = context.principal
+        if thread.title is None:
+            await self.history.create_conversation(caller, thread.id)
+            return
+        try:
+            await self.history.rename_conversation(caller, thread.id, thread.title)
+        except NotFound:
+            await self.history.create_conversation(caller, thread.id, thread.title)
+
+    async def load_threads(
+        self, limit: int, after: str | None, order: str, context: RequestContext
+    ) -> Page[ThreadMetadata]:
+        """The caller's conversations, most recently active first (history-service's one order)."""
+        page = await self.history.list_conversations(
+            context.principal, min(limit, MAX_THREADS_PAGE), after
+        )
+        threads = [
+            ThreadMetadata(id=c.id, title=c.title, created_at=c.created_at) for c in page.items
+        ]
+        return Page(data=threads, has_more=page.has_more, after=page.next_cursor)
+
+    async def load_thread_items(
+        self, thread_id: str, after: str | None, limit: int, order: str, context: RequestContext
+    ) -> Page[ThreadItem]:
+        """A page of items; `after` is the id of the last item of the previous page."""
+        page = await self.history.list_messages(
+            context.principal,
+            thread_id,
+            limit=min(limit, MAX_MESSAGES_PAGE),
+            order="asc" if order == "asc" else "desc",
+            after=after,
+        )
+        items = [message_to_item(message) for message in page.items]
+        last = items[-1].id if items and page.has_more else None
+        return Page(data=items, has_more=page.has_more, after=last)
+
+    async def add_thread_item(
+        self, thread_id: str, item: ThreadItem, context: RequestContext
+    ) -> None:
+        """Store the user message ChatKit adds (a retry is harmless), this request holding its
+        turn lease. A turn's own items, its tool calls and answer, are stored by the turn as each
+        finishes, so here there is nothing left to do for them."""
+        if isinstance(item, UserMessageItem):
+            message = with_lease(item_to_message(item), context.holder, self.lease_seconds)
+            await self.history.add_message(context.principal, thread_id, message)
+
+    async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        """Replace an item, keeping the tool calls stored with it."""
+        existing = await self.history.get_message(context.principal, thread_id, item.id)
+        calls = existing.tool_calls if existing else None
+        await self.history.put_message(context.principal, thread_id, item_to_message(item, calls))
+
+    async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
+        """One item; NotFound when the thread has no such item."""
+        message = await self.history.get_message(context.principal, thread_id, item_id)
+        if message is None:
+            raise NotFound("The thread has no such item.")
+        return message_to_item(message)
+
+    async def set_feedback(
+        self, thread_id: str, item_ids: list[str], kind: str, context: RequestContext
+    ) -> None:
+        """Remember the user's feedback beside each item (the item itself stays untouched)."""
+        for item_id in item_ids:
+            message = await self.history.get_message(context.principal, thread_id, item_id)
+            if message is None:
+                continue
+            update = message.with_metadata({**(message.metadata or {}), "feedback": kind})
+            await self.history.put_message(context.principal, thread_id, update)
+
+    async def delete_thread(self, thread_id: str, context: RequestContext) -> None:
+        """Delete the conversation (history-service keeps the rows, soft-deleted)."""
+        await self.history.delete_conversation(context.principal, thread_id)
+
+    async def delete_thread_item(
+        self, thread_id: str, item_id: str, context: RequestContext
+    ) -> None:
+        """Remove one item (already gone is fine: a retry may delete twice). Tool calls stay:
+        they record changes that happened, and a retried turn continues after them."""
+        message = await self.history.get_message(context.principal, thread_id, item_id)
+        if message is None or message.role == "tool":
+            return
+        with contextlib.suppress(NotFound):
+            await self.history.delete_message(context.principal, thread_id, item_id)
+
+    async def save_attachment(self, attachment: Attachment, context: RequestContext) -> None:
+        """Attachments are not supported."""
+        raise InvalidInput("Attachments are not supported.")
+
+    async def load_attachment(self, attachment_id: str, context: RequestContext) -> Attachment:
+        """Attachments are not supported."""
+        raise InvalidInput("Attachments are not supported.")
+
+    async def delete_attachment(self, attachment_id: str, context: RequestContext) -> None:
+        """Attachments are not supported."""
+        raise InvalidInput("Attachments are not supported.")

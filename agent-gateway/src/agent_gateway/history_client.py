@@ -1,12 +1,16 @@
-"""A typed client of history-service that acts with the caller's own token.
+"""history-service over HTTP, as the caller: the message models the gateway reads and writes, and
+the client that sends them with the caller's own token.
 
-It runs on aiohttp: every turn makes two or three requests here, and httpx's pool checks each of its
-idle connections with a system call on every request, which cost more CPU than the turn's agent run.
+All of the gateway's own HTTP (to history-service, and the readiness checks) runs on one aiohttp
+session, made by `open_http_session`: every turn makes several requests here, and httpx's pool
+checks each of its idle connections with a system call on every request.
 """
 
 import json as jsonlib
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,6 +18,7 @@ import aiohttp
 from pydantic import BaseModel
 
 from agent_gateway.metrics import HISTORY_SECONDS
+from todo_common import jsontext
 from todo_common.auth import Principal
 from todo_common.problems import (
     BadGateway,
@@ -23,6 +28,7 @@ from todo_common.problems import (
     InvalidInput,
     NotFound,
     PreconditionFailed,
+    ProblemError,
     ServiceUnavailable,
     Unauthorized,
 )
@@ -31,7 +37,26 @@ from todo_common.tracing import inject_trace_context
 
 logger = logging.getLogger(__name__)
 Role = Literal["user", "assistant", "tool", "system"]
+HTTP_CONNECTIONS = 64
 STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError)
+
+
+@asynccontextmanager
+async def open_http_session(timeout_seconds: float) -> AsyncIterator[aiohttp.ClientSession]:
+    """The process's one HTTP session (opened in the app's lifespan)."""
+    connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
+    timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, json_serialize=jsontext.dumps
+    ) as http:
+        yield http
+
+
+async def service_ready(http: aiohttp.ClientSession, url: str, timeout_seconds: float) -> None:
+    """Raise unless `url` (a service's /readyz) answers 2xx within `timeout_seconds`."""
+    timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+    async with http.get(url, timeout=timeout) as response:
+        response.raise_for_status()
 
 
 class Conversation(BaseModel):
@@ -56,20 +81,25 @@ class StoredToolCall(BaseModel):
     duration_ms: float | None = None
 
 
-class Message(BaseModel):
-    """A message as history-service returns it."""
+class MessageWrite(BaseModel):
+    """A message as the gateway writes it."""
 
     id: str
     role: Role
     content: str
     tool_calls: list[StoredToolCall] | None = None
-    conversation_id: str
     metadata: dict[str, Any] | None = None
+
+
+class Message(MessageWrite):
+    """A message as history-service returns it."""
+
+    conversation_id: str
     created_at: datetime
     etag: str | None = None
     """Its entity tag, where the response carried one (for a conditional `put_message`)."""
 
-    def with_metadata(self, metadata: dict[str, Any]) -> "MessageWrite":
+    def with_metadata(self, metadata: dict[str, Any]) -> MessageWrite:
         """This message, to be written back with other metadata."""
         return MessageWrite(
             id=self.id,
@@ -78,16 +108,6 @@ class Message(BaseModel):
             tool_calls=self.tool_calls,
             metadata=metadata,
         )
-
-
-class MessageWrite(BaseModel):
-    """What the gateway writes for one message."""
-
-    id: str
-    role: Role
-    content: str
-    tool_calls: list[StoredToolCall] | None = None
-    metadata: dict[str, Any] | None = None
 
 
 class ConversationPage(BaseModel):
@@ -280,7 +300,7 @@ class HistoryClient:
         return body, etag
 
 
-def _problem_for(status: int, raw: bytes) -> Exception:
+def _problem_for(status: int, raw: bytes) -> ProblemError:
     """Map a history-service error to the gateway's own typed error."""
     try:
         body = jsonlib.loads(raw)

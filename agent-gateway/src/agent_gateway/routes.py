@@ -1,16 +1,31 @@
 """The gateway's two endpoints: the ChatKit protocol and a plain REST chat turn."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 
 from agent_gateway import chat_service
-from agent_gateway.chatkit_endpoint import handle_chatkit, verify_bearer
+from agent_gateway.chatkit_server import TodoChatKitServer
 from agent_gateway.schemas import ChatRequest, ChatResponse
-from todo_common.auth import PathOwner
+from agent_gateway.turn import Services
+from todo_common.auth import CurrentPrincipal, PathOwner
 from todo_common.problems import problem_responses
 
 router = APIRouter(tags=["chat"])
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _chatkit_server(request: Request) -> TodoChatKitServer:
+    server: TodoChatKitServer = request.app.state.chatkit
+    return server
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+ChatKitServerDep = Annotated[TodoChatKitServer, Depends(_chatkit_server)]
 
 
 @router.post(
@@ -25,15 +40,17 @@ router = APIRouter(tags=["chat"])
 )
 async def chatkit(
     request: Request,
-    _body: Annotated[dict, Body(description="A ChatKit request: {type, params, metadata}.")],
+    _body: Annotated[
+        dict[str, Any], Body(description="A ChatKit request: {type, params, metadata}.")
+    ],
+    caller: CurrentPrincipal,
+    server: ChatKitServerDep,
 ) -> Response:
     """The ChatKit server protocol (threads, items, streamed assistant turns)."""
-    caller = await verify_bearer(request)
-    return await handle_chatkit(request.app.state.chatkit, await request.body(), caller)
+    return await server.handle(await request.body(), caller)
 
 
 @router.post("/api/{user_id}/chat", responses=problem_responses(401, 403, 404, 409, 422, 502, 503))
-async def chat(request: Request, body: ChatRequest, caller: PathOwner) -> ChatResponse:
+async def chat(body: ChatRequest, caller: PathOwner, services: ServicesDep) -> ChatResponse:
     """One chat turn: store the message, let the assistant act on the tasks, return its answer."""
-    state = request.app.state
-    return await chat_service.chat(state.gateway, state.store, caller, body)
+    return await chat_service.chat(services, caller, body)

@@ -1,42 +1,113 @@
-"""One chat turn, the same for both endpoints: run the agent over the turn's history with the
-caller's task tools, and store each item as soon as it is finished.
+"""One chat turn, the same for both endpoints, in the order it runs:
 
-A tool call is stored (a `role: tool` message) before the model sees its result, and the answer
-when the run ends, under ids derived from the user message: a crash at any point leaves history
-with exactly what happened up to then, and a retry of the turn continues from there (see
-`history_window.TurnHistory`). Every change a tool makes carries an idempotency key derived from
-the user message and the call, so a call repeated by a retried turn changes nothing twice.
+1. the user message is stored holding the turn's lease (`store_user_message`; ChatKit's store
+   does the same in `add_thread_item`), and the turn's history is read (`TurnHistory`);
+2. `Turn.run` takes the lease (`TurnLease`) unless this request holds it already, and keeps it
+   renewed while the agent runs over the history with the caller's task tools;
+3. each tool call the model asks for comes back to `Turn.call_tool`: it goes to mcp-server with an
+   idempotency key derived from the user message and the call, and is stored (a `role: tool`
+   message) before the model sees its result;
+4. the answer is stored when the run ends, then the lease is released.
+
+Every item of a turn has an id derived from its user message: a crash at any point leaves history
+with exactly what happened up to then, and a retry of the turn continues from there, changing
+nothing twice.
 """
 
+import asyncio
+import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any
 
+import anyio
 import openai
-from agents import AgentsException, MaxTurnsExceeded, Runner
-from chatkit.types import ThreadItemDoneEvent, ThreadStreamEvent
+from agents import (
+    AgentsException,
+    MaxTurnsExceeded,
+    RunConfig,
+    Runner,
+    TResponseInputItem,
+)
+from chatkit.types import (
+    AssistantMessageItem,
+    ThreadItemDoneEvent,
+    ThreadStreamEvent,
+    UserMessageItem,
+)
 from mcp.types import Tool as MCPTool
 
-from agent_gateway.context import Gateway, RequestContext
-from agent_gateway.history_client import StoredToolCall
-from agent_gateway.history_window import TurnHistory
-from agent_gateway.ids import idempotency_key
-from agent_gateway.items import assistant_text, tool_item
-from agent_gateway.mcp_tools import McpConnection, ToolResult, ToolsUnreachable, is_change
+from agent_gateway.agent import AgentCache, to_input_items
+from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
+from agent_gateway.ids import assistant_message_id, idempotency_key, tool_item_id
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer, record_tool_call
-from agent_gateway.store import HistoryStore
-from agent_gateway.turn_events import TurnEvents
-from todo_common.problems import BadGateway, ProblemError, ServiceUnavailable
+from agent_gateway.settings import Settings
+from agent_gateway.task_tools import (
+    McpConnection,
+    McpConnectionPool,
+    ToolResult,
+    ToolsUnreachable,
+    is_change,
+)
+from agent_gateway.thread_items import (
+    TurnEvents,
+    assistant_text,
+    is_unfinished,
+    item_to_message,
+    tool_item,
+)
+from todo_common.auth import Principal
+from todo_common.db import utcnow
+from todo_common.ids import new_id
+from todo_common.problems import (
+    BadGateway,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    ProblemError,
+    ServiceUnavailable,
+)
 
 logger = logging.getLogger(__name__)
+LEASE_KEY = "turn_lease"
+HISTORY_PAGE_MAX = 200
+TURN_TOOL_CALLS_MAX = 64
 TOO_MANY_STEPS = "Sorry, that took more steps than I'm allowed. Could you ask in a simpler way?"
 TOOLS_UNREACHABLE = (
     "I couldn't reach your task list just now, so I can't tell whether that went through. "
     "Please try again in a moment: retrying finishes it without doing anything twice."
 )
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every turn uses, shared by the whole process (built in the app's lifespan)."""
+
+    settings: Settings
+    history: HistoryClient
+    mcp: McpConnectionPool
+    run_config: RunConfig
+    agents: AgentCache
+
+    @property
+    def window_size(self) -> int:
+        """How many of the newest messages, up to the user message, the model sees."""
+        return min(self.settings.history_window, HISTORY_PAGE_MAX)
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """The verified caller of one request (ChatKit passes it to every store method)."""
+
+    principal: Principal
+    holder: str = field(default_factory=lambda: new_id("req"))
+    """This request, as the holder of the turn lease on a user message it stores."""
 
 
 class ModelUnavailable(ServiceUnavailable):
@@ -47,6 +118,16 @@ class ModelFailed(BadGateway):
     """The language model answered with an error."""
 
 
+class TurnInProgress(Conflict):
+    """Another request is answering this message right now: retry after it to get its answer."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            "This message is being answered by another request. Retry shortly to get the answer."
+        )
+        self.headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
+
+
 class ToolCallNotStored(AgentsException):
     """history-service refused or missed a finished tool call: the turn stops there (an
     `AgentsException`, so the Agents SDK ends the run with it); a retry makes the call again,
@@ -55,6 +136,90 @@ class ToolCallNotStored(AgentsException):
     def __init__(self, problem: ProblemError) -> None:
         super().__init__(str(problem))
         self.problem = problem
+
+
+# 1. The user message and the turn's history
+
+
+@dataclass
+class TurnHistory:
+    """What the conversation holds for the turn answering `user_message`."""
+
+    earlier: list[Message]
+    """The newest messages before the user message, oldest first."""
+    user_message: Message
+    tool_items: list[Message] = field(default_factory=list)
+    """This turn's tool calls stored so far, in the order they were made."""
+    answer: Message | None = None
+    """This turn's stored answer, if it got that far."""
+
+    @property
+    def finished(self) -> bool:
+        """Whether the turn was answered to the end (nothing is left to continue)."""
+        return self.answer is not None and not is_unfinished(self.answer)
+
+    @property
+    def tool_calls(self) -> list[StoredToolCall]:
+        """This turn's stored tool calls."""
+        return [call for item in self.tool_items for call in item.tool_calls or []]
+
+    @property
+    def next_tool_index(self) -> int:
+        """The index the turn's next tool call gets (its item id derives from it)."""
+        indexes = _tool_indexes(self.user_message.id)
+        return max((indexes[item.id] + 1 for item in self.tool_items), default=0)
+
+    def model_input(self) -> list[TResponseInputItem]:
+        """The window as the model reads it, this turn's tool calls last."""
+        return to_input_items([*self.earlier, self.user_message, *self.tool_items])
+
+
+async def store_user_message(
+    services: Services, context: RequestContext, conversation_id: str, item: UserMessageItem
+) -> TurnHistory:
+    """Store a new user message, this request holding its turn lease, and read its turn's history
+    in the same round trip. A missing or foreign conversation is NotFound; a taken id Conflict."""
+    message = with_lease(
+        item_to_message(item), context.holder, services.settings.turn_lease_seconds
+    )
+    window_messages = await services.history.append_message(
+        context.principal, conversation_id, message, recent=services.window_size
+    )
+    return TurnHistory(earlier=window_messages[:-1], user_message=window_messages[-1])
+
+
+async def load_turn_history(
+    services: Services, caller: Principal, conversation_id: str, user_message: Message
+) -> TurnHistory:
+    """The history of the turn answering the stored `user_message`, as two reads: the messages
+    before it, and what came after it that belongs to its turn (other turns' messages may
+    interleave when several run at once)."""
+    window_size = services.window_size
+    before = await services.history.list_messages(
+        caller,
+        conversation_id,
+        limit=max(1, min(window_size - 1, HISTORY_PAGE_MAX)),
+        order="desc",
+        after=user_message.id,
+    )
+    after = await services.history.list_messages(
+        caller, conversation_id, limit=HISTORY_PAGE_MAX, order="asc", after=user_message.id
+    )
+    tool_indexes = _tool_indexes(user_message.id)
+    answer_id = assistant_message_id(user_message.id)
+    return TurnHistory(
+        earlier=before.items[::-1] if window_size > 1 else [],
+        user_message=user_message,
+        tool_items=[m for m in after.items if m.id in tool_indexes and m.role == "tool"],
+        answer=next((m for m in after.items if m.id == answer_id), None),
+    )
+
+
+def _tool_indexes(user_message_id: str) -> dict[str, int]:
+    return {tool_item_id(user_message_id, i): i for i in range(TURN_TOOL_CALLS_MAX)}
+
+
+# 2.-4. Running the turn
 
 
 @dataclass(frozen=True)
@@ -72,49 +237,57 @@ class Turn:
 
     def __init__(
         self,
-        gateway: Gateway,
-        store: HistoryStore,
+        services: Services,
         context: RequestContext,
         conversation_id: str,
         history: TurnHistory,
     ) -> None:
-        self.gateway = gateway
-        self.store = store
+        self.services = services
         self.context = context
         self.conversation_id = conversation_id
         self.history = history
         self.user_message_id = history.user_message.id
+        self.lease = TurnLease(
+            services.history,
+            context.principal,
+            history.user_message,
+            context.holder,
+            services.settings.turn_lease_seconds,
+        )
         self.events = TurnEvents(conversation_id, self.user_message_id, history.next_tool_index)
         self.tool_calls = list(history.tool_calls)
         self._calls_made = [(call.name, _canonical(call.arguments)) for call in self.tool_calls]
         self.result: TurnResult | None = None
 
     async def run(self) -> AsyncIterator[ThreadStreamEvent]:
-        """Run the agent, yielding ChatKit events as things happen; `result` is set at the end."""
-        started, outcome = time.perf_counter(), "error"
-        try:
-            async for event in self._run():
-                yield event
-            outcome = "ok"
-        finally:
-            TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+        """Hold the lease and run the agent, yielding ChatKit events as things happen; `result`
+        is set at the end. TurnInProgress while another request holds the lease."""
+        async with await self.lease.take():
+            started, outcome = time.perf_counter(), "error"
+            try:
+                async for event in self._run():
+                    yield event
+                outcome = "ok"
+            finally:
+                TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
     async def _run(self) -> AsyncIterator[ThreadStreamEvent]:
-        gateway = self.gateway
+        services, caller = self.services, self.context.principal
         if self.history.answer is not None:
             # An unfinished answer goes: the new one is stored after the calls made from now on.
-            await self.store.delete_thread_item(
-                self.conversation_id, self.history.answer.id, self.context
-            )
-        connection = await gateway.mcp.connection_for_turn(self.context.principal.token)
-        agent = gateway.agents.for_tools(connection.tools if connection else None)
+            with contextlib.suppress(NotFound):
+                await services.history.delete_message(
+                    caller, self.conversation_id, self.history.answer.id
+                )
+        connection = await services.mcp.connection_for_turn(caller.token)
+        agent = services.agents.for_tools(connection.tools if connection else None)
         run = Runner.run_streamed(
             agent,
             self.history.model_input(),
             context=self,
-            run_config=gateway.run_config,
-            max_turns=gateway.settings.max_agent_turns,
-            hooks=ModelTimer(gateway.settings.model_provider),
+            run_config=services.run_config,
+            max_turns=services.settings.max_agent_turns,
+            hooks=ModelTimer(services.settings.model_provider),
         )
         finished, note = connection is not None, None
         try:
@@ -124,7 +297,7 @@ class Turn:
         except ToolsUnreachable:
             finished, note = False, TOOLS_UNREACHABLE
             if connection is not None:
-                await gateway.mcp.discard(connection)
+                await services.mcp.discard(connection)
         except ToolCallNotStored as exc:
             raise exc.problem from exc
         except MaxTurnsExceeded:
@@ -137,7 +310,7 @@ class Turn:
             if not run.is_complete:
                 run.cancel()
         answer, events = self.events.answer(note)
-        await self.store.save_answer(self.conversation_id, answer, self.context, finished=finished)
+        await save_answer(services.history, caller, self.conversation_id, answer, finished=finished)
         self.result = TurnResult(assistant_text(answer), self.tool_calls, finished)
         for out in [*events, ThreadItemDoneEvent(item=answer)]:
             yield out
@@ -164,7 +337,10 @@ class Turn:
         record_tool_call(call.name, call.status, call.duration_ms or 0.0)
         item = tool_item(item_id, self.conversation_id, tool.name, call)
         try:
-            await self.store.save_tool_call(self.conversation_id, item, call, self.context)
+            # A retried turn's same call replaces what an earlier attempt stored.
+            await self.services.history.put_message(
+                self.context.principal, self.conversation_id, item_to_message(item, [call])
+            )
         except ProblemError as exc:
             raise ToolCallNotStored(exc) from exc
         self.tool_calls.append(call)
@@ -180,6 +356,19 @@ class Turn:
         if not is_change(tool):
             return None
         return idempotency_key(self.user_message_id, tool.name, canonical, occurrence)
+
+
+async def save_answer(
+    history: HistoryClient,
+    caller: Principal,
+    conversation_id: str,
+    item: AssistantMessageItem,
+    *,
+    finished: bool,
+) -> None:
+    """Store a turn's answer; an unfinished one is marked so that a retry continues it."""
+    message = item_to_message(item, partial=not finished)
+    await history.put_message(caller, conversation_id, message)
 
 
 def _parse_arguments(raw: str) -> dict[str, Any] | None:
@@ -204,3 +393,111 @@ def _model_error(exc: Exception) -> ProblemError:
     if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError):
         return ModelUnavailable("The language model is unreachable right now. Please retry.")
     return ModelFailed("The language model failed to answer. Please retry.")
+
+
+# The turn lease: who is answering a user message right now
+
+
+def with_lease(message: MessageWrite, holder: str, seconds: float) -> MessageWrite:
+    """`message` with a lease saying `holder` answers it for the next `seconds`."""
+    return message.model_copy(
+        update={"metadata": {**(message.metadata or {}), LEASE_KEY: _new_lease(holder, seconds)}}
+    )
+
+
+class TurnLease:
+    """The lease on a stored user message, kept in its own metadata and held while used as an
+    async context manager.
+
+    A second request for a message whose turn is still running (an impatient retry, on any
+    replica) gets 409 with `Retry-After` instead of running the turn a second time. The lease is
+    short and renewed while the turn runs, so the retry of a turn whose gateway died goes through
+    soon after. Taking it over is a compare-and-set (`If-Match`), so two requests never both win.
+    """
+
+    def __init__(
+        self,
+        history: HistoryClient,
+        caller: Principal,
+        message: Message,
+        holder: str,
+        seconds: float,
+    ) -> None:
+        self.history = history
+        self.caller = caller
+        self.message = message
+        self.holder = holder
+        self.seconds = seconds
+        self._etag = message.etag
+        self._renewing: asyncio.Task[None] | None = None
+
+    async def take(self) -> "TurnLease":
+        """Hold the lease (already ours when this request stored the message with it);
+        TurnInProgress while another request holds it."""
+        current = (self.message.metadata or {}).get(LEASE_KEY) or {}
+        if current.get("holder") == self.holder:
+            return self
+        remaining = _remaining(current)
+        if remaining > 0:
+            raise TurnInProgress(remaining)
+        try:
+            await self._write(_new_lease(self.holder, self.seconds))
+        except PreconditionFailed as exc:  # someone else took it (or changed it) first
+            raise TurnInProgress(self.seconds) from exc
+        return self
+
+    async def __aenter__(self) -> "TurnLease":
+        self._renewing = asyncio.create_task(self._renew())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._renewing is not None:
+            self._renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewing
+        # Shielded: a cancelled request (the client went away) still lets the message go.
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._write(None)
+            except ProblemError as error:  # it expires by itself
+                logger.warning("could not release the turn lease: %s", error)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self.seconds / 3)
+            try:
+                await self._write(_new_lease(self.holder, self.seconds))
+            except ProblemError as error:
+                logger.warning("could not renew the turn lease: %s", error)
+                return
+
+    async def _write(self, lease: dict[str, str] | None) -> None:
+        metadata: dict[str, Any] = dict(self.message.metadata or {})
+        metadata.pop(LEASE_KEY, None)
+        if lease is not None:
+            metadata[LEASE_KEY] = lease
+        message = self.message
+        self._etag = await self.history.put_message(
+            self.caller,
+            message.conversation_id,
+            message.with_metadata(metadata),
+            if_match=self._etag or "*",
+        )
+        self.message = message.model_copy(update={"metadata": metadata, "etag": self._etag})
+
+
+def _new_lease(holder: str, seconds: float) -> dict[str, str]:
+    return {"holder": holder, "until": (utcnow() + timedelta(seconds=seconds)).isoformat()}
+
+
+def _remaining(lease: dict[str, Any]) -> float:
+    try:
+        until = datetime.fromisoformat(str(lease.get("until")))
+    except ValueError:
+        return 0.0
+    return (until - utcnow()).total_seconds()

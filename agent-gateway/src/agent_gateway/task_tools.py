@@ -1,4 +1,5 @@
-"""mcp-server's task tools for the agent: shared connections, each HTTP request under the turn's token.
+"""The task tools the agent gets: mcp-server's MCP tools over a small pool of shared connections,
+each HTTP request sent with the token of the turn that makes it.
 
 A new MCP connection per turn costs a handshake. Instead a few long-lived connections are shared,
 and an `httpx2.Auth` stamps every request with the token of the turn that sends it: mcp 2.x sends
@@ -119,8 +120,8 @@ def _tool_result(result: CallToolResult) -> ToolResult:
     return ToolResult(text, ok=not result.is_error)
 
 
-class McpConnections:
-    """A small pool of shared connections to mcp-server, opened on first use."""
+class McpConnectionPool:
+    """A small pool of shared connections to mcp-server, each opened on first use."""
 
     def __init__(self, url: str, timeout: float, size: int) -> None:
         self.url = url
@@ -167,7 +168,7 @@ class McpConnections:
             client_session_timeout_seconds=self.timeout,
         )
         try:
-            await server.connect()
+            await server.connect()  # type: ignore[no-untyped-call]  # unannotated in the SDK
             listed = await server.list_tools()
         except (Exception, BaseExceptionGroup) as exc:
             logger.warning("mcp-server is unreachable at %s: %s", self.url, type(exc).__name__)
@@ -222,7 +223,7 @@ def check_outputs_fast(session: ClientSession, tools: list[MCPTool]) -> None:
         if validator is None or content is None or not validator.is_valid(content):
             await sdk_check(name, result)
 
-    session.validate_tool_result = validate_tool_result  # type: ignore[method-assign]
+    session.validate_tool_result = validate_tool_result  # type: ignore[method-assign]  # on this session only
 
 
 def _client_factory(
@@ -239,6 +240,6 @@ def _client_factory(
 
 async def _close(server: MCPServer) -> None:
     try:
-        await server.cleanup()
+        await server.cleanup()  # type: ignore[no-untyped-call]  # unannotated in the SDK
     except (Exception, BaseExceptionGroup):
         logger.debug("ignored an error while closing an MCP connection", exc_info=True)

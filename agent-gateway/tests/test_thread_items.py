@@ -5,7 +5,12 @@ from datetime import UTC, datetime
 from chatkit.types import AssistantMessageContent, AssistantMessageItem, WorkflowItem
 
 from agent_gateway.history_client import Message, StoredToolCall
-from agent_gateway.items import item_to_message, message_to_item, new_user_item, tool_workflow
+from agent_gateway.thread_items import (
+    item_to_message,
+    message_to_item,
+    new_user_item,
+    tool_workflow,
+)
 
 
 def stored(write):

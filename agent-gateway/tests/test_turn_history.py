@@ -3,9 +3,10 @@
 import json
 from datetime import UTC, datetime
 
+from agent_gateway.agent import to_input_items, trim_window
 from agent_gateway.history_client import Message
-from agent_gateway.history_window import TurnHistory, to_input_items, trim_window
 from agent_gateway.ids import assistant_message_id, tool_item_id
+from agent_gateway.turn import TurnHistory
 
 
 def message(role, content="", calls=None, id_=None) -> Message:

@@ -1,17 +1,26 @@
-"""ChatKit thread items ↔ history messages: the item rides in `metadata` so it round-trips exactly."""
+"""ChatKit thread items and the history messages that store them: each item rides whole in its
+message's `metadata`, so it round-trips exactly; a message written by another client becomes an
+item built from its plain fields. `TurnEvents` shows one turn's run as thread events."""
 
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+from agents import StreamEvent
 from chatkit.types import (
     AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
     CustomTask,
     HiddenContextItem,
     InferenceOptions,
     SDKHiddenContextItem,
     ThreadItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemUpdatedEvent,
+    ThreadStreamEvent,
     UserMessageItem,
     UserMessageTextContent,
     Workflow,
@@ -20,6 +29,7 @@ from chatkit.types import (
 from pydantic import TypeAdapter
 
 from agent_gateway.history_client import Message, MessageWrite, Role, StoredToolCall
+from agent_gateway.ids import assistant_message_id, tool_item_id
 
 ITEM_KEY = "chatkit_item"
 # Marks an answer whose turn did not finish (the client went away mid-answer, or the task tools
@@ -91,8 +101,11 @@ def message_to_item(message: Message) -> ThreadItem:
     stored = (message.metadata or {}).get(ITEM_KEY)
     if isinstance(stored, dict):
         return _items.validate_python(stored)
-    common = {"id": message.id, "thread_id": message.conversation_id}
-    common["created_at"] = message.created_at
+    common: dict[str, Any] = {
+        "id": message.id,
+        "thread_id": message.conversation_id,
+        "created_at": message.created_at,
+    }
     match message.role:
         case "user":
             return UserMessageItem(
@@ -161,3 +174,94 @@ def _short(value: Any, limit: int = 200) -> str | None:
         return None
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+NO_ANSWER = "Sorry, I couldn't come up with an answer to that. Please try again."
+
+
+class TurnEvents:
+    """One agent run as ChatKit thread events: each tool call an item of its own, the answer
+    streamed. Ids derive from the user message, so that a retry finds the items.
+
+    A tool call's item is numbered when it is first seen, whether by the stream (which shows it
+    running) or by the call itself (which stores it finished): both see calls in the model's order.
+    """
+
+    def __init__(self, thread_id: str, user_message_id: str, first_tool_index: int) -> None:
+        self.thread_id = thread_id
+        self.user_message_id = user_message_id
+        self._tool_indexes: dict[str, int] = {}
+        self._next_tool_index = first_tool_index
+        self._finished: dict[str, WorkflowItem] = {}
+        self.message: AssistantMessageItem | None = None
+
+    @property
+    def text(self) -> str:
+        """The assistant text so far."""
+        return self.message.content[0].text if self.message else ""
+
+    def tool_item_id(self, call_id: str) -> str:
+        """The item id of the tool call `call_id` of this turn."""
+        if call_id not in self._tool_indexes:
+            self._tool_indexes[call_id] = self._next_tool_index
+            self._next_tool_index += 1
+        return tool_item_id(self.user_message_id, self._tool_indexes[call_id])
+
+    def tool_finished(self, call_id: str, item: WorkflowItem) -> None:
+        """The call's finished item, stored; the stream shows it when the SDK reports the output."""
+        self._finished[call_id] = item
+
+    def on_agent_event(self, event: StreamEvent) -> list[ThreadStreamEvent]:
+        """The ChatKit events one Agents SDK stream event produces."""
+        if event.type == "raw_response_event" and event.data.type == "response.output_text.delta":
+            return self.add_text(event.data.delta)
+        if event.type != "run_item_stream_event":
+            return []
+        raw = event.item.raw_item
+        call_id = str(_field(raw, "call_id") or "")
+        if event.item.type == "tool_call_item":
+            name = str(_field(raw, "name") or "tool")
+            running = tool_item(self.tool_item_id(call_id), self.thread_id, name)
+            return [ThreadItemAddedEvent(item=running)]
+        if event.item.type == "tool_call_output_item" and call_id in self._finished:
+            return [ThreadItemDoneEvent(item=self._finished.pop(call_id))]
+        return []
+
+    def add_text(self, delta: str) -> list[ThreadStreamEvent]:
+        """More assistant text, opening the message first."""
+        events: list[ThreadStreamEvent] = []
+        if self.message is None:
+            self.message = AssistantMessageItem(
+                id=assistant_message_id(self.user_message_id),
+                thread_id=self.thread_id,
+                created_at=datetime.now(UTC),
+                content=[AssistantMessageContent(text="")],
+            )
+            events.append(ThreadItemAddedEvent(item=self.message.model_copy(deep=True)))
+            part = AssistantMessageContentPartAdded(
+                content_index=0, content=AssistantMessageContent(text="")
+            )
+            events.append(ThreadItemUpdatedEvent(item_id=self.message.id, update=part))
+        self.message.content[0].text += delta
+        update = AssistantMessageContentPartTextDelta(content_index=0, delta=delta)
+        events.append(ThreadItemUpdatedEvent(item_id=self.message.id, update=update))
+        return events
+
+    def answer(
+        self, note: str | None = None
+    ) -> tuple[AssistantMessageItem, list[ThreadStreamEvent]]:
+        """The finished answer and the events that show it: what was streamed, then `note` if
+        given; a fallback when nothing at all was said."""
+        if note:
+            events = self.add_text(f"\n\n{note}" if self.text.strip() else note)
+        elif not self.text.strip():
+            events = self.add_text(NO_ANSWER)
+        else:
+            events = []
+        assert self.message is not None
+        return self.message.model_copy(deep=True), events
+
+
+def _field(item: Any, name: str) -> Any:
+    # Run items hold the SDK's models (a call) or plain dicts (a call's output).
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)

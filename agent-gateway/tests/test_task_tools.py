@@ -5,7 +5,7 @@ import pytest
 from mcp.types import CallToolResult
 from mcp.types import Tool as MCPTool
 
-from agent_gateway.mcp_tools import check_outputs_fast
+from agent_gateway.task_tools import check_outputs_fast
 
 COUNT = MCPTool(
     name="count",
