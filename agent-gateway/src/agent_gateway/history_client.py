@@ -41,24 +41,6 @@ HTTP_CONNECTIONS = 64
 STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError)
 
 
-@asynccontextmanager
-async def open_http_session(timeout_seconds: float) -> AsyncIterator[aiohttp.ClientSession]:
-    """The process's one HTTP session (opened in the app's lifespan)."""
-    connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
-    timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, json_serialize=jsontext.dumps
-    ) as http:
-        yield http
-
-
-async def service_ready(http: aiohttp.ClientSession, url: str, timeout_seconds: float) -> None:
-    """Raise unless `url` (a service's /readyz) answers 2xx within `timeout_seconds`."""
-    timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-    async with http.get(url, timeout=timeout) as response:
-        response.raise_for_status()
-
-
 class Conversation(BaseModel):
     """A conversation as history-service returns it."""
 
@@ -128,6 +110,24 @@ class MessagePage(BaseModel):
 
 class _Appended(BaseModel):
     recent: list[Message]
+
+
+@asynccontextmanager
+async def open_http_session(timeout_seconds: float) -> AsyncIterator[aiohttp.ClientSession]:
+    """The process's one HTTP session (opened in the app's lifespan)."""
+    connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
+    timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, json_serialize=jsontext.dumps
+    ) as http:
+        yield http
+
+
+async def service_ready(http: aiohttp.ClientSession, url: str, timeout_seconds: float) -> None:
+    """Raise unless `url` (a service's /readyz) answers 2xx within `timeout_seconds`."""
+    timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+    async with http.get(url, timeout=timeout) as response:
+        response.raise_for_status()
 
 
 class HistoryClient:

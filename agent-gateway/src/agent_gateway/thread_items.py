@@ -35,6 +35,7 @@ ITEM_KEY = "chatkit_item"
 # Marks an answer whose turn did not finish (the client went away mid-answer, or the task tools
 # could not be reached): a retry of the turn continues it and replaces the answer.
 PARTIAL_KEY = "partial"
+NO_ANSWER = "Sorry, I couldn't come up with an answer to that. Please try again."
 _items = TypeAdapter[ThreadItem](ThreadItem)
 
 
@@ -174,9 +175,6 @@ def _short(value: Any, limit: int = 200) -> str | None:
         return None
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
-
-
-NO_ANSWER = "Sorry, I couldn't come up with an answer to that. Please try again."
 
 
 class TurnEvents:

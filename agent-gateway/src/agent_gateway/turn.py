@@ -28,13 +28,7 @@ from typing import Any
 
 import anyio
 import openai
-from agents import (
-    AgentsException,
-    MaxTurnsExceeded,
-    RunConfig,
-    Runner,
-    TResponseInputItem,
-)
+from agents import AgentsException, MaxTurnsExceeded, RunConfig, Runner, TResponseInputItem
 from chatkit.types import (
     AssistantMessageItem,
     ThreadItemDoneEvent,
