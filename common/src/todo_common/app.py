@@ -1,8 +1,7 @@
 """The FastAPI application every service starts from: middleware, problem handlers, health, metrics."""
 
-import gc
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
 from fastapi import APIRouter, FastAPI
 
@@ -17,22 +16,6 @@ from todo_common.tracing import install_tracing
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def _frozen_after(lifespan: Lifespan) -> Lifespan:
-    """Run the service's lifespan, then move everything built so far out of the GC's reach.
-
-    Modules, schemas and pools live as long as the process; without the freeze every full
-    collection walks them again (tens of milliseconds, paid by whichever request triggers it).
-    """
-
-    @asynccontextmanager
-    async def frozen(app: FastAPI) -> AsyncIterator[None]:
-        async with lifespan(app):
-            gc.freeze()
-            yield
-
-    return frozen
-
-
 def create_service_app(
     *,
     title: str,
@@ -44,9 +27,7 @@ def create_service_app(
 ) -> FastAPI:
     """A service app with the shared conventions in place: problem errors, request ids, logging,
     health, readiness and metrics (README, "Operations")."""
-    app = FastAPI(
-        title=title, description=description, version=version, lifespan=_frozen_after(lifespan)
-    )
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings.auth_config())
     app.state.readiness_checks = {}
