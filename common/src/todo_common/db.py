@@ -1,32 +1,23 @@
-"""Database plumbing for the services that own tables: one engine and pool per process, one session per request."""
+"""Database plumbing for the services that own tables: one engine and pool per process (made in
+engine.py, migrated and opened here for the app's lifespan), one session per request."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from sqlalchemy import DateTime, event, text
-from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.engine.default import DefaultExecutionContext
-from sqlalchemy.engine.interfaces import ExceptionContext
-from sqlalchemy.exc import DisconnectionError, OperationalError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import DateTime, Table, inspect, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 
-from todo_common import jsontext
-from todo_common.problems import DatabaseUnavailable
+from todo_common.engine import create_engine
+from todo_common.migrations import upgrade_to_head
 from todo_common.settings import DatabaseSettings
-
-
-def is_sqlite(url: str) -> bool:
-    """True for a local SQLite URL."""
-    return url.startswith("sqlite")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -43,7 +34,16 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The table of a SQLModel table model, typed (SQLModel sets `__table__` but does not declare
+    it): for statements built on plain columns, without the ORM."""
+    mapped = inspect(model).local_table
+    assert isinstance(mapped, Table), f"{model.__name__} is not a table model"
+    return mapped
 
 
 # Execution options for work that is one statement, atomic by itself: no BEGIN/COMMIT round trips.
@@ -53,122 +53,6 @@ AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC."""
     return datetime.now(UTC)
-
-
-def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    # asyncpg notices a server-side close (restart, terminated backend, pooler idle timeout)
-    # without a round trip; raising here makes the pool discard it and check out a fresh one.
-    driver = getattr(dbapi_connection, "_connection", None)
-    if driver is not None and driver.is_closed():
-        raise DisconnectionError("the database closed this connection")
-
-
-# SQLSTATEs of a server that is going away or cannot take us: connection exceptions (class 08),
-# admin/crash shutdown and "cannot connect now" (starting up, shutting down), too many clients.
-OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
-
-
-def _outage_reason(exc: BaseException) -> str | None:
-    """The deepest error in `exc`'s cause chain saying the database is out of reach (the driver's
-    own, not its SQLAlchemy wrapper), described; None for other errors."""
-    reason: str | None = None
-    link: BaseException | None = exc
-    while link is not None:
-        sqlstate = getattr(link, "sqlstate", None) or ""
-        if isinstance(link, OSError | TimeoutError) or sqlstate.startswith(OUTAGE_SQLSTATES):
-            reason = _describe(link)
-        link = link.__cause__
-    return reason
-
-
-def _describe(exc: BaseException) -> str:
-    # The driver's own error: SQLAlchemy's wrapper would add the statement and its parameters.
-    return f"{type(exc).__name__}: {exc}"[:200].removesuffix(": ")
-
-
-def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-    # A connection that cannot be opened (refused, timed out, server starting or stopping).
-    try:
-        return dialect.connect(*cargs, **cparams)
-    except Exception as exc:
-        if (reason := _outage_reason(exc)) is None:
-            raise
-        raise DatabaseUnavailable(reason) from exc
-
-
-def _on_error(context: ExceptionContext) -> DatabaseUnavailable | None:
-    # A statement or COMMIT that failed because the connection died or timed out. A cancelled
-    # request is no outage, and a failed pre-ping only means "reconnect".
-    if context.is_pre_ping or not isinstance(context.original_exception, Exception):
-        return None
-    reason = _outage_reason(context.original_exception)
-    if reason is not None:
-        context.is_disconnect = True  # never hand this connection out again
-    elif context.is_disconnect or isinstance(context.sqlalchemy_exception, OperationalError):
-        reason = _describe(context.original_exception)
-    else:
-        return None
-    return DatabaseUnavailable(reason, outcome_unknown=_outcome_unknown(context))
-
-
-def _outcome_unknown(context: ExceptionContext) -> bool:
-    """True when the failure hit a COMMIT, or a write in autocommit mode: it may have been stored."""
-    if context.statement is None:  # the COMMIT itself (a failed connect has no connection)
-        return context.connection is not None
-    execution = context.execution_context
-    is_write = isinstance(execution, DefaultExecutionContext) and execution.is_crud
-    options = context.connection.get_execution_options() if context.connection else {}
-    return is_write and options.get("isolation_level") == "AUTOCOMMIT"
-
-
-def _report_outages(engine: AsyncEngine) -> None:
-    """Every way the database can be out of reach surfaces as one error, DatabaseUnavailable."""
-    event.listen(engine.sync_engine, "do_connect", _connect)
-    event.listen(engine.sync_engine, "handle_error", _on_error)
-
-
-# JSON columns are written and read by orjson on every backend.
-_JSON_CODEC: dict[str, Any] = {
-    "json_serializer": jsontext.dumps,
-    "json_deserializer": jsontext.loads,
-}
-
-
-def create_engine(settings: DatabaseSettings) -> AsyncEngine:
-    """The process's one engine: a sized pool on PostgreSQL, WAL mode on SQLite; every wait on
-    the database is bounded, and an outage raises DatabaseUnavailable."""
-    url = settings.database_url
-    if not is_sqlite(url):
-        engine = create_async_engine(
-            url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_pre_ping=settings.db_pool_pre_ping,
-            pool_timeout=settings.db_pool_timeout_seconds,
-            connect_args={
-                "timeout": settings.db_connect_timeout_seconds,
-                "command_timeout": settings.db_command_timeout_seconds,
-            },
-            **_JSON_CODEC,
-        )
-        if not settings.db_pool_pre_ping:
-            event.listen(engine.sync_engine, "checkout", _drop_closed)
-        _report_outages(engine)
-        return engine
-    if database := make_url(url).database:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **_JSON_CODEC)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    _report_outages(engine)
-    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -185,6 +69,34 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise unless the database answers."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+@asynccontextmanager
+async def migrated_engine(
+    settings: DatabaseSettings, migrations: Path, version_table: str
+) -> AsyncIterator[AsyncEngine]:
+    """The process's engine, over a schema brought to the newest revision of `migrations` first
+    (unless MIGRATE_ON_START=false); disposed at the end."""
+    if settings.migrate_on_start:
+        await upgrade_to_head(migrations, settings.database_url, version_table)
+    engine = create_engine(settings)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def serving_database(
+    app: FastAPI, migrations: Path, version_table: str
+) -> AsyncIterator[AsyncEngine]:
+    """The database part of a service's lifespan: `migrated_engine` for the app's settings, the
+    sessionmakers `SessionDep` takes sessions from, and the readiness check."""
+    async with migrated_engine(app.state.settings, migrations, version_table) as engine:
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
+        app.state.readiness_checks["database"] = partial(ping, engine)
+        yield engine
 
 
 READ_METHODS = frozenset({"GET", "HEAD"})

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m todo_common.migrate", description=__doc__)
     parser.add_argument("module", help="e.g. history_service.app or todo_mcp.app")
     args = parser.parse_args(argv)
-    settings = MigrationSettings()  # type: ignore[call-arg]  # DATABASE_URL comes from the env
+    settings = MigrationSettings()  # DATABASE_URL comes from the environment
     configure_logging(settings.log_level, settings.log_format, "migrate")
     module = importlib.import_module(args.module)
     logger.info("migrating %s (version table %s)", args.module, module.VERSION_TABLE)

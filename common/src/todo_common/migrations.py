@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool, text
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+
+from todo_common.engine import migration_engine
 
 
 def alembic_config(script_location: Path, database_url: str, version_table: str) -> Config:
@@ -48,7 +49,7 @@ def run_env(target_metadata: MetaData) -> None:
             context.run_migrations()
 
     async def run() -> None:
-        engine = create_async_engine(url, poolclass=pool.NullPool)
+        engine = migration_engine(url)
         async with engine.begin() as connection:
             await connection.run_sync(migrate)
         await engine.dispose()

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the typed errors services raise, and the one handler that renders them."""
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
 from todo_common.asgi import HttpMiddleware
@@ -17,6 +19,7 @@ from todo_common.request_id import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 logger = logging.getLogger("todo.errors")
 
 
@@ -26,6 +29,25 @@ class FieldError(BaseModel):
     location: str
     field: str
     message: str
+
+
+def field_errors(
+    errors: Sequence[Mapping[str, Any]], location: str | None = None
+) -> list[FieldError]:
+    """Pydantic's validation errors as field errors in `location`; without one, each error's `loc`
+    starts with its location (FastAPI's request errors: body, query, path, header)."""
+    found = []
+    for error in errors:
+        path = [str(part) for part in error.get("loc", ())]
+        where = location or (path.pop(0) if path else "body")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        found.append(FieldError(location=where, field=".".join(path) or where, message=message))
+    return found
+
+
+def describe(errors: Iterable[FieldError]) -> str:
+    """Field errors as one line of `field: message` pairs (a problem's `detail`, a tool error)."""
+    return "; ".join(f"{error.field}: {error.message}" for error in errors)
 
 
 class Problem(BaseModel):
@@ -54,10 +76,6 @@ class ProblemError(Exception):
         self.errors = errors
 
 
-class BadRequest(ProblemError):
-    status = 400
-
-
 class Unauthorized(ProblemError):
     status = 401
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -83,6 +101,14 @@ class PreconditionFailed(ProblemError):
 
 class InvalidInput(ProblemError):
     status = 422
+
+
+class InvalidField(InvalidInput):
+    """One input is invalid: a 422 whose `errors` name it (`detail` defaults to `field: message`)."""
+
+    def __init__(self, location: str, field: str, message: str, detail: str | None = None) -> None:
+        error = FieldError(location=location, field=field, message=message)
+        super().__init__(detail or describe([error]), errors=[error])
 
 
 class BadGateway(ProblemError):
@@ -157,20 +183,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _field_errors(exc: RequestValidationError) -> list[FieldError]:
-    errors = []
-    for error in exc.errors():
-        location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
-        errors.append(
-            FieldError(
-                location=location,
-                field=".".join(path) or location,
-                message=error["msg"].removeprefix("Value error, "),
-            )
-        )
-    return errors
-
-
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(
@@ -194,15 +206,31 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResp
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = _field_errors(exc)
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return problem_response(request, 422, detail, errors=errors)
+    errors = field_errors(exc.errors())
+    return problem_response(request, 422, describe(errors), errors=errors)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this app accepts for the request's path (asked of each route,
+    since included routers do not list their routes' methods)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (methods := _allowed_methods(request)):
+        # FastAPI makes a route per method, and Starlette's 405 names only the first one's.
+        headers["Allow"] = ", ".join(methods)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+    return problem_response(request, exc.status_code, detail, headers=headers)
 
 
 class UnexpectedErrorMiddleware(HttpMiddleware):

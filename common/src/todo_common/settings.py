@@ -83,3 +83,11 @@ class DatabaseSettings(ServiceSettings):
     """How long a request waits for a pooled connection when all are in use."""
     db_command_timeout_seconds: PositiveFloat = 10.0
     """How long one statement may run (asyncpg's command timeout)."""
+
+    @property
+    def cursor_secret(self) -> str:
+        """What this service's paging cursors are signed with (by a key derived from it): the HS256
+        secret, which every replica shares. Without one (JWKS only) a fixed text: cursors are then
+        still checked strictly, and a forged one could only start a page of the caller's own rows
+        at another place."""
+        return self.jwt_secret or "todo-assistant paging cursors without AUTH_JWT_SECRET"

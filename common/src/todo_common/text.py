@@ -5,16 +5,23 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 NO_NUL_PATTERN = r"^[^\x00]*$"
+"""The NUL rule as a pattern, for query parameters (the only rule a URL's text can break)."""
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold U+0000; refuse it at the edge (422) instead of failing in SQL.
+def storable(value: str) -> str:
+    """`value`, if a text column can hold it; else ValueError saying why."""
+    # Refused at the edge (422) instead of failing in SQL: PostgreSQL text cannot hold U+0000,
+    # and a lone surrogate (JSON allows "\ud800") has no UTF-8 encoding.
     if "\x00" in value:
         raise ValueError("must not contain the NUL character (U+0000)")
+    try:
+        value.encode()
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from exc
     return value
 
 
-NoNul = AfterValidator(_no_nul)
-"""Use after any StringConstraints: `Annotated[str, StringConstraints(...), NoNul]`."""
+Storable = AfterValidator(storable)
+"""Use after any StringConstraints: `Annotated[str, StringConstraints(...), Storable]`."""
 
-PlainText = Annotated[str, NoNul]
+PlainText = Annotated[str, Storable]

@@ -1,22 +1,16 @@
-"""The history-service application: lifespan (engine, migrations) and routes."""
+"""The history-service application: lifespan (migrations, engine) and routes."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from history_service.cursors import conversation_cursors
 from history_service.routes import router
 from history_service.settings import HistorySettings
 from todo_common.app import create_service_app
-from todo_common.db import (
-    create_engine,
-    create_read_sessionmaker,
-    create_sessionmaker,
-    ping,
-)
-from todo_common.migrations import upgrade_to_head
+from todo_common.db import serving_database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "history_alembic_version"
@@ -25,25 +19,19 @@ VERSION_TABLE = "history_alembic_version"
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """One engine for the process; migrations first unless MIGRATE_ON_START=false."""
-    settings: HistorySettings = app.state.settings
-    if settings.migrate_on_start:
-        await upgrade_to_head(MIGRATIONS, settings.database_url, VERSION_TABLE)
-    engine = create_engine(settings)
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.read_sessionmaker = create_read_sessionmaker(engine)
-    app.state.readiness_checks["database"] = partial(ping, engine)
-    try:
+    async with serving_database(app, MIGRATIONS, VERSION_TABLE):
         yield
-    finally:
-        await engine.dispose()
 
 
 def create_app(settings: HistorySettings | None = None) -> FastAPI:
     """The ASGI app (a factory, so tests and uvicorn each build their own)."""
-    return create_service_app(
+    settings = settings or HistorySettings()
+    app = create_service_app(
         title="history-service",
         description="Todo Assistant conversation store: every conversation and message, per user.",
-        settings=settings or HistorySettings(),
+        settings=settings,
         lifespan=lifespan,
         routers=[router],
     )
+    app.state.conversation_cursors = conversation_cursors(settings)
+    return app

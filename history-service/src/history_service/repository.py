@@ -22,6 +22,7 @@ from sqlalchemy import (
     cast,
     func,
     insert,
+    inspect,
     or_,
     select,
     true,
@@ -29,18 +30,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import BindParameter
+from sqlalchemy.sql.expression import BindParameter, UnaryExpression
+from sqlmodel import col
 
+from history_service.cursors import ConversationKey
 from history_service.models import Conversation, Message
 from todo_common import jsontext
-from todo_common.db import AUTOCOMMIT
+from todo_common.db import AUTOCOMMIT, table
 
 # The tables' plain columns. Statements built on them skip the ORM's per-statement work (about a
 # third of a write's database time); ORM entities are loaded only where the service needs them.
-CONVERSATIONS = Conversation.__table__.c  # type: ignore[attr-defined]
-MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
+CONVERSATIONS = table(Conversation).c
+MESSAGES = table(Message).c
 # The caller's user id in statements built once; bound when they run.
-OWNER = bindparam("owner_id")
+OWNER: BindParameter[str] = bindparam("owner_id")
 
 
 def owned_by(user_id: str | BindParameter[str]) -> ColumnElement[bool]:
@@ -59,35 +62,37 @@ class ConversationRepository:
         """`owned_by` the caller."""
         return owned_by(self.user_id)
 
-    def owned(self) -> Select[tuple[Conversation]]:
+    def owned(self) -> Select[Conversation]:
         """The user's live conversations."""
         return select(Conversation).where(self.is_owned())
 
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         """The user's live conversation with this id, if any."""
-        query = self.owned().where(Conversation.id == conversation_id)
+        query = self.owned().where(col(Conversation.id) == conversation_id)
         if for_update:
             query = query.with_for_update()
         return (await self.session.scalars(query)).first()
 
     async def page(
-        self, limit: int, after: tuple[datetime, str] | None, title_contains: str | None
+        self, limit: int, after: ConversationKey | None, title_contains: str | None
     ) -> Sequence[Conversation]:
         """Up to `limit + 1` conversations, newest `updated_at` first, after the keyset `after`."""
         query = self.owned()
         if title_contains:
-            query = query.where(Conversation.title.icontains(title_contains, autoescape=True))  # type: ignore[union-attr]
+            query = query.where(col(Conversation.title).icontains(title_contains, autoescape=True))
         if after is not None:
-            updated_at, conversation_id = after
+            updated_at, conversation_id = after.updated_at, after.id
             query = query.where(
                 or_(
-                    Conversation.updated_at < updated_at,
-                    and_(Conversation.updated_at == updated_at, Conversation.id < conversation_id),
+                    col(Conversation.updated_at) < updated_at,
+                    and_(
+                        col(Conversation.updated_at) == updated_at,
+                        col(Conversation.id) < conversation_id,
+                    ),
                 )
             )
-        query = query.order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(
-            limit + 1
-        )  # type: ignore[attr-defined]
+        newest_first = (col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+        query = query.order_by(*newest_first).limit(limit + 1)
         return (await self.session.scalars(query)).all()
 
     def add(self, conversation: Conversation) -> None:
@@ -101,12 +106,13 @@ class ConversationRepository:
         ownership, locks the row until commit and takes the next sequence numbers, in one round trip.
         """
         statement = (
-            update(Conversation.__table__)  # type: ignore[arg-type]
+            update(table(Conversation))
             .where(CONVERSATIONS.id == conversation_id, self.is_owned())
             .values(**changes)
             .returning(CONVERSATIONS.last_seq)
         )
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        last_seq: int | None = (await self.session.execute(statement)).scalar_one_or_none()
+        return last_seq
 
     async def without_transaction(self) -> None:
         """Run what follows without BEGIN and COMMIT, when `append_messages` is one statement
@@ -147,7 +153,8 @@ class ConversationRepository:
                 params[f"new_{field}"] = [_column_text(message[field]) for message in messages]
             seqs = (await self.session.execute(_APPEND_MESSAGES, params)).scalars().all()
             return max(seqs, default=None)
-        last_seq = (await self.session.execute(_NUMBER_NEW_MESSAGES, params)).scalar_one_or_none()
+        numbered = await self.session.execute(_NUMBER_NEW_MESSAGES, params)
+        last_seq: int | None = numbered.scalar_one_or_none()
         if last_seq is not None:
             first_seq = last_seq - len(messages) + 1
             rows = [
@@ -190,7 +197,8 @@ class ConversationRepository:
             "limit": limit + 1,
         }
         query = _messages_page(descending, after_id is not None, through_seq is not None)
-        return (await self.session.execute(query, params)).all()
+        rows: Sequence[Row[Any]] = (await self.session.execute(query, params)).all()
+        return rows
 
 
 # What a page of messages reads: the fields of the public message, under their public names, the
@@ -205,14 +213,11 @@ MESSAGE_FIELDS = (
     MESSAGES.created_at,
 )
 # The column each Message attribute is stored in (`meta` is the `metadata` column).
-_COLUMN_OF = {
-    key: column.name
-    for key, column in Message.__mapper__.columns.items()  # type: ignore[attr-defined]
-}
+_COLUMN_OF = {key: column.name for key, column in inspect(Message).columns.items()}
 
 
 _NUMBER_NEW_MESSAGES = (
-    update(Conversation.__table__)  # type: ignore[arg-type]
+    update(table(Conversation))
     .where(CONVERSATIONS.id == bindparam("conversation_id"), owned_by(OWNER))
     .values(
         last_seq=CONVERSATIONS.last_seq + bindparam("count"),
@@ -228,7 +233,7 @@ _NUMBER_NEW_MESSAGES = (
     )
     .returning(CONVERSATIONS.last_seq)
 )
-_INSERT_MESSAGES = insert(Message.__table__)  # type: ignore[arg-type]
+_INSERT_MESSAGES = insert(table(Message))
 
 
 def _column_text(value: Any) -> str | None:
@@ -264,7 +269,7 @@ def _build_append_messages() -> Any:
     ).select_from(numbered.join(new, true()))
     columns = ["conversation_id", "seq", "id", "user_id", "role", "content", "tool_calls"]
     return (
-        insert(Message.__table__)  # type: ignore[arg-type]
+        insert(table(Message))
         .from_select([*columns, "metadata", "created_at"], rows)
         .returning(MESSAGES.seq)
     )
@@ -276,10 +281,10 @@ _APPEND_MESSAGES = _build_append_messages()
 @functools.cache
 def _messages_page(descending: bool, after: bool, bounded: bool) -> Select[Any]:
     """The page query of `messages_page`, one per shape, built on first use."""
-    conversation_id = bindparam("conversation_id")
+    conversation_id: BindParameter[str] = bindparam("conversation_id")
     query = (
         select(*MESSAGE_FIELDS)
-        .join(Conversation.__table__, CONVERSATIONS.id == MESSAGES.conversation_id)
+        .join(table(Conversation), CONVERSATIONS.id == MESSAGES.conversation_id)
         .where(MESSAGES.conversation_id == conversation_id, owned_by(OWNER))
     )
     if after:
@@ -297,8 +302,8 @@ def _messages_page(descending: bool, after: bool, bounded: bool) -> Select[Any]:
     return query.order_by(order).limit(bindparam("limit"))
 
 
-def _by_sequence(descending: bool) -> Any:
-    return Message.seq.desc() if descending else Message.seq.asc()  # type: ignore[attr-defined]
+def _by_sequence(descending: bool) -> UnaryExpression[int]:
+    return col(Message.seq).desc() if descending else col(Message.seq).asc()
 
 
 class MessageRepository:
@@ -308,12 +313,12 @@ class MessageRepository:
         self.session = session
         self.conversation = conversation
 
-    def _in_conversation(self) -> Select[tuple[Message]]:
-        return select(Message).where(Message.conversation_id == self.conversation.id)
+    def _in_conversation(self) -> Select[Message]:
+        return select(Message).where(col(Message.conversation_id) == self.conversation.id)
 
     async def get(self, message_id: str) -> Message | None:
         """The message with this id in this conversation, if any."""
-        query = self._in_conversation().where(Message.id == message_id)
+        query = self._in_conversation().where(col(Message.id) == message_id)
         return (await self.session.scalars(query)).first()
 
     async def latest(self) -> Message | None:

@@ -2,10 +2,9 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from history_service.schemas import (
-    ID_PATTERN,
     ConversationCreate,
     ConversationPublic,
     ConversationUpdate,
@@ -22,13 +21,16 @@ from history_service.schemas import (
 from history_service.service import HistoryService, etag, to_public
 from todo_common.auth import PathOwner
 from todo_common.db import SessionDep
+from todo_common.ids import ID_PATTERN
 from todo_common.problems import problem_responses
 from todo_common.text import NO_NUL_PATTERN
 
 
-async def history_service(session: SessionDep, owner: PathOwner) -> HistoryService:
+async def history_service(
+    request: Request, session: SessionDep, owner: PathOwner
+) -> HistoryService:
     """The service, bound to the verified caller and the request's transaction."""
-    return HistoryService(session, owner.user_id)
+    return HistoryService(session, owner.user_id, request.app.state.conversation_cursors)
 
 
 Service = Annotated[HistoryService, Depends(history_service)]
@@ -211,8 +213,10 @@ async def put_message(
 @router.put(
     "/conversations/{conversation_id}/messages:batch",
     response_model=MessageList,
-    responses={204: {"description": "Stored; sent for `Prefer: return=minimal`"}}
-    | problem_responses(404, 409),
+    responses={
+        204: {"description": "Stored; sent for `Prefer: return=minimal`"},
+        **problem_responses(404, 409),
+    },
 )
 async def put_messages(
     conversation_id: ConversationId,

@@ -17,9 +17,9 @@ from pydantic import (
     field_validator,
 )
 
-from todo_common.text import NoNul, PlainText
+from todo_common.ids import ID_PATTERN
+from todo_common.text import PlainText, Storable
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 USER_CONTENT_MAX = 10_000
 OTHER_CONTENT_MAX = 100_000
 METADATA_MAX_BYTES = 64 * 1024
@@ -27,7 +27,7 @@ BATCH_MAX = 50
 
 ClientId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable
 ]
 T = TypeVar("T")
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from history_service import cursors
+from history_service.cursors import ConversationKey
 from history_service.models import Conversation, Message
 from history_service.repository import (
     CONVERSATIONS,
@@ -27,14 +26,10 @@ from history_service.schemas import (
     Page,
     Role,
 )
+from todo_common.cursors import Cursors
 from todo_common.db import utcnow
-from todo_common.problems import (
-    Conflict,
-    FieldError,
-    InvalidInput,
-    NotFound,
-    PreconditionFailed,
-)
+from todo_common.ids import new_id
+from todo_common.problems import Conflict, InvalidField, NotFound, PreconditionFailed
 
 AUTO_TITLE_MAX = 50
 PREVIEW_MAX = 100
@@ -58,11 +53,6 @@ def preview(text: str) -> str | None:
     return flat if len(flat) <= PREVIEW_MAX else flat[: PREVIEW_MAX - 1] + "…"
 
 
-def new_id(prefix: str) -> str:
-    """A fresh id that matches the client id pattern."""
-    return f"{prefix}_{uuid.uuid4().hex}"
-
-
 def to_public(message: Message) -> MessagePublic:
     """The wire form of a stored message."""
     return MessagePublic(
@@ -70,7 +60,7 @@ def to_public(message: Message) -> MessagePublic:
         conversation_id=message.conversation_id,
         role=Role(message.role),
         content=message.content,
-        tool_calls=message.tool_calls,  # type: ignore[arg-type]
+        tool_calls=message.tool_calls,
         metadata=message.meta,
         created_at=message.created_at,
     )
@@ -111,10 +101,13 @@ class MessageIdTaken(Conflict):
 class HistoryService:
     """What one authenticated user may do with their conversations."""
 
-    def __init__(self, session: AsyncSession, user_id: str) -> None:
+    def __init__(
+        self, session: AsyncSession, user_id: str, cursors: Cursors[ConversationKey]
+    ) -> None:
         self.session = session
         self.user_id = user_id
         self.conversations = ConversationRepository(session, user_id)
+        self.cursors = cursors
 
     async def conversation(self, conversation_id: str, *, for_update: bool = False) -> Conversation:
         """The caller's live conversation, or 404 — whether it is missing, deleted or someone else's."""
@@ -149,10 +142,13 @@ class HistoryService:
         self, limit: int, cursor: str | None, q: str | None
     ) -> Page[ConversationPublic]:
         """A page of the caller's conversations, newest activity first."""
-        after = cursors.decode(cursor) if cursor else None
+        after = self.cursors.decode(cursor) if cursor else None
         rows = await self.conversations.page(limit, after, q)
         items, has_more = rows[:limit], len(rows) > limit
-        next_cursor = cursors.encode(items[-1].updated_at, items[-1].id) if has_more else None
+        next_cursor = None
+        if has_more:
+            last = ConversationKey(updated_at=items[-1].updated_at, id=items[-1].id)
+            next_cursor = self.cursors.encode(last)
         return Page(
             items=[ConversationPublic.model_validate(row, from_attributes=True) for row in items],
             next_cursor=next_cursor,
@@ -200,11 +196,11 @@ class HistoryService:
         # Empty because there is nothing more, or because the conversation or anchor is missing.
         messages = MessageRepository(self.session, await self.conversation(conversation_id))
         if after is not None and await messages.get(after) is None:
-            raise InvalidInput(
+            raise InvalidField(
+                "query",
+                "after",
+                "no such message here",
                 f"Message {after} is not in this conversation.",
-                errors=[
-                    FieldError(location="query", field="after", message="no such message here")
-                ],
             )
 
     async def get_message(self, conversation_id: str, message_id: str) -> Message:

@@ -3,7 +3,6 @@ the background purge of expired idempotency keys."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,14 +10,8 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 
 from todo_common.app import create_service_app
-from todo_common.db import (
-    create_engine,
-    create_read_sessionmaker,
-    create_sessionmaker,
-    ping,
-)
+from todo_common.db import serving_database
 from todo_common.migrations import upgrade_to_head
-from todo_mcp.allow import install_allow_header
 from todo_mcp.auth import JwtTokenVerifier
 from todo_mcp.idempotency import purging
 from todo_mcp.routes import router
@@ -47,12 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         routers=[router],
     )
-    install_allow_header(app)
     mcp = create_mcp_server(
-        lambda: app.state.sessionmaker,
-        settings.idempotency_key_ttl,
-        JwtTokenVerifier(app.state.token_verifier),
-        settings.auth_issuer,
+        lambda: app.state.sessionmaker, settings, JwtTokenVerifier(app.state.token_verifier)
     )
     mcp_app = mcp.streamable_http_app(
         streamable_http_path="/mcp",
@@ -63,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # An exact route, not a mount: a mount at / would swallow every unknown path.
     app.router.routes.append(Route("/mcp", mcp_app, include_in_schema=False))
     app.state.mcp = mcp
+    app.state.task_cursors = mcp.cursors
     return app
 
 
@@ -70,15 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     mcp: TaskServer = app.state.mcp
-    if settings.migrate_on_start:
-        await migrate(settings)
-    engine = create_engine(settings)
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.read_sessionmaker = create_read_sessionmaker(engine)
-    app.state.readiness_checks["database"] = partial(ping, engine)
     interval = settings.idempotency_purge_interval_seconds
-    try:
-        async with mcp.session_manager.run(), purging(app.state.sessionmaker, interval):
-            yield
-    finally:
-        await engine.dispose()
+    async with (
+        serving_database(app, MIGRATIONS, VERSION_TABLE),
+        mcp.session_manager.run(),
+        purging(app.state.sessionmaker, interval),
+    ):
+        yield

@@ -1,56 +1,32 @@
-"""Opaque keyset cursors for task listings: the sort order, the last row's sort key, its id."""
+"""The task listing's cursors, one kind per sort order: each holds the last task's sort value and
+id, so a cursor made for one order is refused by another."""
 
-import base64
-import json
-from dataclasses import dataclass
-from datetime import datetime
+from typing import Annotated, Any
 
-from todo_common.problems import FieldError, InvalidInput
+from pydantic import AwareDatetime, Field, TypeAdapter
+
+from todo_common.cursors import Cursors
+from todo_common.text import PlainText
 from todo_mcp.fields import SortKey
+from todo_mcp.repository import MAX_TASK_ID, PRIORITY_RANK
+from todo_mcp.settings import Settings
 
-SortValue = datetime | str | int | None
-
-
-@dataclass(frozen=True)
-class Keyset:
-    """Where a page ends: the listing resumes strictly after (value, task_id) in `sort` order."""
-
-    sort: SortKey
-    value: SortValue
-    task_id: int
-
-
-def encode(keyset: Keyset) -> str:
-    """The opaque cursor for this keyset."""
-    value = keyset.value.isoformat() if isinstance(keyset.value, datetime) else keyset.value
-    raw = json.dumps([keyset.sort, value, keyset.task_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+TaskId = Annotated[int, Field(ge=1, le=MAX_TASK_ID)]
+Rank = Annotated[int, Field(ge=min(PRIORITY_RANK.values()), le=max(PRIORITY_RANK.values()))]
+Position = tuple[Any, int]
+"""Where a page ends: the next one starts strictly after (sort value, task id)."""
+POSITIONS: dict[SortKey, TypeAdapter[Position]] = {
+    "created": TypeAdapter(tuple[AwareDatetime, TaskId]),
+    "due_date": TypeAdapter(tuple[AwareDatetime | None, TaskId]),
+    "priority": TypeAdapter(tuple[Rank, TaskId]),
+    "title": TypeAdapter(tuple[PlainText, TaskId]),
+}
+TaskCursors = dict[SortKey, Cursors[Position]]
 
 
-def decode(cursor: str, sort: SortKey) -> Keyset:
-    """The keyset behind a cursor issued for `sort`; anything else is invalid input naming `cursor`."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        issued_for, value, task_id = json.loads(base64.urlsafe_b64decode(padded))
-        if issued_for != sort or type(task_id) is not int:
-            raise ValueError("not a cursor for this sort order")
-        return Keyset(sort, _sort_value(sort, value), task_id)
-    except (ValueError, TypeError) as exc:  # binascii and JSON errors subclass ValueError
-        raise InvalidInput(
-            "cursor: not a cursor issued for this listing and sort order.",
-            errors=[FieldError(location="query", field="cursor", message="invalid cursor")],
-        ) from exc
-
-
-def _sort_value(sort: SortKey, value: object) -> SortValue:
-    if sort == "priority" and type(value) is int:
-        return value
-    if sort == "title" and isinstance(value, str):
-        return value
-    if sort == "due_date" and value is None:
-        return None
-    if sort in ("created", "due_date") and isinstance(value, str):
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is not None:
-            return moment
-    raise ValueError("malformed cursor value")
+def task_cursors(settings: Settings) -> TaskCursors:
+    """The cursors of each sort order, signed with this service's secret."""
+    return {
+        sort: Cursors(settings.cursor_secret, f"todo-mcp tasks by {sort}", position)
+        for sort, position in POSITIONS.items()
+    }

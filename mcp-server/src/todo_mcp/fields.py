@@ -5,6 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from todo_common.text import Storable, storable
+
 MAX_TAGS = 20
 
 
@@ -19,17 +21,6 @@ def _null_in_type(schema: dict[str, Any]) -> None:
 # `X | None` published as one schema with a type list, not pydantic's anyOf of two: the same
 # values, and cheaper to check for clients that validate every result (the MCP client does).
 NullInType = Field(json_schema_extra=_null_in_type)
-
-
-def _storable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded as UTF-8.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("must be valid Unicode text") from exc
-    return value
 
 
 def _blank_is_none(value: object) -> object:
@@ -71,13 +62,13 @@ Title = Annotated[
     str,
     Field(min_length=1, max_length=200, description="Short title, 1-200 characters."),
     BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
-    AfterValidator(_storable),
+    Storable,
 ]
 Description = Annotated[
     str | None,
     Field(max_length=1000, description="Optional details, up to 1000 characters."),
     BeforeValidator(_blank_is_none),
-    AfterValidator(lambda v: None if v is None else _storable(v)),
+    AfterValidator(lambda v: None if v is None else storable(v)),
 ]
 Priority = Literal["low", "medium", "high"]
 DUE_DATE_SCHEMA = {
@@ -95,7 +86,7 @@ Tag = Annotated[
     str,
     BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
     Field(min_length=1, max_length=50),
-    AfterValidator(_storable),
+    Storable,
 ]
 Tags = Annotated[
     list[Tag],
@@ -104,7 +95,7 @@ Tags = Annotated[
     ),
     AfterValidator(_unique_tags),
 ]
-SearchText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+SearchText = Annotated[str, Field(max_length=200), Storable]
 StatusFilter = Literal["all", "pending", "completed"]
 SortKey = Literal["created", "due_date", "priority", "title"]
 Limit = Annotated[int, Field(ge=1, le=100)]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.db import utcnow
 from todo_common.mcp_meta import IDEMPOTENCY_KEY
-from todo_common.problems import Conflict, FieldError, InvalidInput
+from todo_common.problems import Conflict, InvalidField
 from todo_mcp.repository import IdempotencyRepository, delete_expired_keys
 
 KEY_META = IDEMPOTENCY_KEY
@@ -42,12 +42,11 @@ class IdempotencyKey:
     source: str
 
 
-class KeyProblem(InvalidInput):
+class KeyProblem(InvalidField):
     """The key is unusable: invalid, or already used for a different request."""
 
     def __init__(self, source: str, problem: str) -> None:
-        error = FieldError(location=_LOCATIONS[source], field=source, message=problem)
-        super().__init__(f"{_LABELS[source]}: {problem}", errors=[error])
+        super().__init__(_LOCATIONS[source], source, problem, f"{_LABELS[source]}: {problem}")
 
 
 class KeyInUse(Conflict):

@@ -8,11 +8,11 @@ from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 
 from todo_common.auth import TokenVerifier
-from todo_common.db import create_engine, create_sessionmaker
+from todo_common.db import create_sessionmaker, migrated_engine
 from todo_common.logs import configure_logging
 from todo_common.problems import Unauthorized
 from todo_common.serve import serve
-from todo_mcp.app import migrate
+from todo_mcp.app import MIGRATIONS, VERSION_TABLE
 from todo_mcp.auth import access_token
 from todo_mcp.idempotency import purging
 from todo_mcp.settings import Settings
@@ -29,18 +29,13 @@ async def serve_stdio(settings: Settings) -> None:
         )
     except Unauthorized as exc:
         raise SystemExit(f"TODO_MCP_TOKEN refused: {exc.detail}") from exc
-    if settings.migrate_on_start:
-        await migrate(settings)
-    engine = create_engine(settings)
-    sessionmaker = create_sessionmaker(engine)
-    # The tools read identity from the auth context, as over HTTP; here one token fills it.
-    auth_context_var.set(AuthenticatedUser(access_token(principal)))
-    server = create_mcp_server(lambda: sessionmaker, settings.idempotency_key_ttl)
-    try:
+    async with migrated_engine(settings, MIGRATIONS, VERSION_TABLE) as engine:
+        sessionmaker = create_sessionmaker(engine)
+        # The tools read identity from the auth context, as over HTTP; here one token fills it.
+        auth_context_var.set(AuthenticatedUser(access_token(principal)))
+        server = create_mcp_server(lambda: sessionmaker, settings)
         async with purging(sessionmaker, settings.idempotency_purge_interval_seconds):
             await server.run_stdio_async()
-    finally:
-        await engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:

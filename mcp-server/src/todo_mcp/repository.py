@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Row,
     Select,
@@ -26,15 +27,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
 
-from todo_mcp.cursors import Keyset
+from todo_common.db import table
 from todo_mcp.fields import SortKey
 from todo_mcp.models import PRIORITY_RANK_SQL, IdempotencyRecord, Task, TaskPublic
 from todo_mcp.schemas import TaskQuery
 
 MAX_TASK_ID = 2**63 - 1
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
-_rank = literal_column(PRIORITY_RANK_SQL)
-_column = Task.__table__.c  # type: ignore[attr-defined]
+_rank: ColumnClause[Any] = literal_column(PRIORITY_RANK_SQL)
+_column = table(Task).c
 
 
 class TaskRepository:
@@ -48,7 +49,7 @@ class TaskRepository:
         """The condition every task query starts from: the user's."""
         return _column.user_id == self.user_id
 
-    def owned(self) -> Select[tuple[Task]]:
+    def owned(self) -> Select[Task]:
         """The user's tasks, as entities to change."""
         return select(Task).where(self.is_owned())
 
@@ -58,14 +59,15 @@ class TaskRepository:
             return None
         return (await self.session.scalars(self.owned().where(_column.id == task_id))).first()
 
-    async def page(self, query: TaskQuery, after: Keyset | None) -> Sequence[Row[Any]]:
-        """Up to `query.limit + 1` matching tasks in `query.sort` order, after the keyset `after`.
+    async def page(self, query: TaskQuery, after: tuple[Any, int] | None) -> Sequence[Row[Any]]:
+        """Up to `query.limit + 1` matching tasks in `query.sort` order, after the keyset `after`
+        (the sort value and id of the previous page's last task).
 
         Plain rows of the public fields, not entities: a page is only read, and loading entities
         cost more than the rest of the listing."""
         statement = select(*PUBLIC_COLUMNS).where(self.is_owned(), *self._filters(query))
         if after is not None:
-            statement = statement.where(_after(after))
+            statement = statement.where(_after(query.sort, *after))
         statement = statement.order_by(*_order(query.sort)).limit(query.limit + 1)
         return (await self.session.execute(statement)).all()
 
@@ -107,7 +109,7 @@ class TaskRepository:
 
 # Built once: building an INSERT costs SQLAlchemy more than running it.
 _INSERTED = [column.name for column in _column if column.name != "id"]
-_INSERT_TASK = insert(Task.__table__).returning(*_column)  # type: ignore[arg-type]
+_INSERT_TASK = insert(table(Task)).returning(*_column)
 
 # The columns a listing reads: the fields of the public task.
 PUBLIC_COLUMNS = [_column[name] for name in TaskPublic.model_fields]
@@ -132,15 +134,15 @@ def _order(sort: SortKey) -> list[Any]:
     return [first, _column.id.asc()]
 
 
-def _after(keyset: Keyset) -> ColumnElement[bool]:
-    key, value, task_id = _key(keyset.sort), keyset.value, keyset.task_id
+def _after(sort: SortKey, value: Any, task_id: int) -> ColumnElement[bool]:
+    key = _key(sort)
     if value is None:  # only due_date is nullable, and nulls sort last
         return and_(key.is_(None), _column.id > task_id)
-    tail = [key.is_(None)] if keyset.sort == "due_date" else []
+    tail = [key.is_(None)] if sort == "due_date" else []
     return or_(key > value, and_(key == value, _column.id > task_id), *tail)
 
 
-_keys = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+_keys = table(IdempotencyRecord)
 _record = _keys.c
 # Upserts are dialect-specific in SQLAlchemy; both dialects take the same arguments.
 _INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -178,7 +180,7 @@ class IdempotencyRepository:
         )
         return (await self.session.execute(statement)).first() is not None
 
-    async def get(self, key: str) -> Row[Any] | None:
+    async def get(self, key: str) -> Row[Any, Any, Any] | None:
         """The stored request hash, result and status of the user's key, if any."""
         statement = select(_record.request_hash, _record.result, _record.status_code)
         return (await self.session.execute(statement.where(self.is_owned(key)))).first()
@@ -199,5 +201,6 @@ async def delete_expired_keys(session: AsyncSession, now: datetime, limit: int) 
         .with_for_update(skip_locked=True)
     )
     statement = delete(_keys).where(tuple_(_record.user_id, _record.key).in_(expired))
-    result: Any = await session.execute(statement)
-    return result.rowcount
+    result: Any = await session.execute(statement)  # a CursorResult, which has the rowcount
+    deleted: int = result.rowcount
+    return deleted

@@ -31,9 +31,9 @@ router = APIRouter(
 NOT_FOUND = problem_responses(404)
 
 
-def task_service(owner: PathOwner, session: SessionDep) -> TaskService:
+def task_service(request: Request, owner: PathOwner, session: SessionDep) -> TaskService:
     """The path owner's task service, in the request's transaction."""
-    return TaskService(session, owner.user_id)
+    return TaskService(session, owner.user_id, request.app.state.task_cursors)
 
 
 Tasks = Annotated[TaskService, Depends(task_service)]

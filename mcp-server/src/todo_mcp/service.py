@@ -5,8 +5,8 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from todo_common.db import utcnow
-from todo_common.problems import FieldError, InvalidInput, NotFound
-from todo_mcp import cursors
+from todo_common.problems import InvalidField, NotFound
+from todo_mcp.cursors import TaskCursors
 from todo_mcp.models import Task, TaskCreate, TaskPublic, TaskReplace, TaskUpdate
 from todo_mcp.repository import TaskRepository, sort_value
 from todo_mcp.schemas import TaskPage, TaskQuery
@@ -23,23 +23,23 @@ class TaskNotFound(NotFound):
         self.task_id = task_id
 
 
-class NothingToUpdate(InvalidInput):
+class NothingToUpdate(InvalidField):
     """An update that names no field."""
 
     def __init__(self) -> None:
         super().__init__(
-            f"Give at least one of: {', '.join(EDITABLE)}.",
-            errors=[FieldError(location="body", field="body", message="no field to update")],
+            "body", "body", "no field to update", f"Give at least one of: {', '.join(EDITABLE)}."
         )
 
 
 class TaskService:
     """The caller's tasks; `user_id` is always the verified token's subject."""
 
-    def __init__(self, session: AsyncSession, user_id: str) -> None:
+    def __init__(self, session: AsyncSession, user_id: str, cursors: TaskCursors) -> None:
         self.session = session
         self.tasks = TaskRepository(session, user_id)
         self.user_id = user_id
+        self.cursors = cursors
 
     async def add(self, data: TaskCreate) -> Task:
         """Create a task."""
@@ -54,14 +54,14 @@ class TaskService:
 
     async def find(self, query: TaskQuery) -> TaskPage:
         """A page of the caller's tasks matching the query."""
-        after = cursors.decode(query.cursor, query.sort) if query.cursor else None
+        cursors = self.cursors[query.sort]
+        after = cursors.decode(query.cursor) if query.cursor else None
         rows = await self.tasks.page(query, after)
         page, more = rows[: query.limit], len(rows) > query.limit
         next_cursor = None
         if more:
             last = page[-1]
-            keyset = cursors.Keyset(query.sort, sort_value(last, query.sort), last.id or 0)
-            next_cursor = cursors.encode(keyset)
+            next_cursor = cursors.encode((sort_value(last, query.sort), last.id))
         tasks = _public_tasks.validate_python(page, from_attributes=True)
         return TaskPage(tasks=tasks, count=len(tasks), next_cursor=next_cursor)
 

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.db import AUTOCOMMIT
 from todo_common.mcp_meta import RETRYABLE
-from todo_common.problems import ProblemError, database_unavailable
+from todo_common.problems import ProblemError, database_unavailable, describe, field_errors
 from todo_mcp.auth import JwtTokenVerifier, current_user_id
+from todo_mcp.cursors import TaskCursors, task_cursors
 from todo_mcp.fields import (
     DUE_DATE_SCHEMA,
     Description,
@@ -34,6 +35,7 @@ from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, req
 from todo_mcp.models import TaskCreate, TaskUpdate
 from todo_mcp.schemas import TaskAction, TaskPage, TaskQuery
 from todo_mcp.service import TaskService
+from todo_mcp.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
 Change = Callable[..., Awaitable[TaskAction]]
@@ -56,12 +58,16 @@ several tasks match, ask the user which one."""
 
 
 class TaskServer(MCPServer):
-    """An MCPServer that knows where its database sessions come from and how long keys last."""
+    """An MCPServer that knows where its database sessions come from, how long keys last and
+    what signs its cursors."""
 
-    def __init__(self, sessions: Sessions, key_ttl: timedelta, **kwargs: Any) -> None:
+    def __init__(
+        self, sessions: Sessions, key_ttl: timedelta, cursors: TaskCursors, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.sessions = sessions
         self.key_ttl = key_ttl
+        self.cursors = cursors
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context | None = None
@@ -91,11 +97,12 @@ async def task_service(ctx: Context, *, one_statement: bool = False) -> AsyncIte
     """The caller's task service in a transaction committed on success; domain errors → tool
     errors. `one_statement` work is atomic by itself and skips the BEGIN/COMMIT round trips."""
     user_id = current_user_id()
-    async with task_server(ctx).sessions()() as session:
+    server = task_server(ctx)
+    async with server.sessions()() as session:
         if one_statement:
             await session.connection(execution_options=AUTOCOMMIT)
         try:
-            yield TaskService(session, user_id)
+            yield TaskService(session, user_id, server.cursors)
         except ProblemError as exc:
             raise ToolError(str(exc)) from exc
         await session.commit()
@@ -129,10 +136,7 @@ def validated(model: type[M], **arguments: Any) -> M:
     try:
         return model.model_validate(arguments)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'arguments'}: {error['msg']}"
-            for error in exc.errors()
-        )
+        problems = describe(field_errors(exc.errors(), "arguments"))
         raise ToolError(f"Invalid arguments: {problems}") from exc
 
 
@@ -257,7 +261,7 @@ async def _update(tasks: TaskService, task_id: int, changes: TaskUpdate) -> Task
     return TaskAction(task_id=task_id, status="updated", title=task.title)
 
 
-TOOLS = {
+TOOLS: dict[Callable[..., Awaitable[BaseModel]], str] = {
     add_task: "Add task",
     list_tasks: "List tasks",
     complete_task: "Complete task",
@@ -275,19 +279,17 @@ ANNOTATIONS = {
 
 
 def create_mcp_server(
-    sessions: Sessions,
-    key_ttl: timedelta,
-    verifier: JwtTokenVerifier | None = None,
-    issuer_url: str | None = None,
+    sessions: Sessions, settings: Settings, verifier: JwtTokenVerifier | None = None
 ) -> TaskServer:
-    """The task tools (idempotency keys kept for `key_ttl`); with a verifier, every HTTP request
-    must carry a valid bearer token."""
+    """The task tools; with a verifier, every HTTP request must carry a valid bearer token."""
     auth = None
     if verifier is not None:
-        auth = AuthSettings(issuer_url=issuer_url or "http://127.0.0.1", resource_server_url=None)
+        issuer_url = settings.auth_issuer or "http://127.0.0.1"
+        auth = AuthSettings(issuer_url=issuer_url, resource_server_url=None)
     server = TaskServer(
         sessions,
-        key_ttl,
+        settings.idempotency_key_ttl,
+        task_cursors(settings),
         name="todo-mcp",
         version="0.1.0",
         instructions=" ".join(INSTRUCTIONS.split()),
