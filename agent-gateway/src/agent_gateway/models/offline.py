@@ -158,7 +158,7 @@ def stream_events(output: TResponseOutputItem) -> list[TResponseStreamEvent]:
 
 
 def _message_events(message: ResponseOutputMessage) -> list[Any]:
-    text = message.content[0].text  # type: ignore[union-attr]
+    text = message.content[0].text  # type: ignore[union-attr]  # ours: one output_text part
     empty = ResponseOutputText(type="output_text", text="", annotations=[])
     started = message.model_copy(update={"content": [], "status": "in_progress"})
     common = {"item_id": message.id, "output_index": 0, "content_index": 0, "sequence_number": 0}
