@@ -1,10 +1,10 @@
-"""Agents are built once per tools list and reused; their instructions are computed per turn."""
+"""The agent of a turn: its tools, and instructions computed when the turn runs."""
 
 from datetime import UTC, datetime
 
 from agents import FunctionTool, RunContextWrapper
 
-from agent_gateway.agent import TOOLS_UNAVAILABLE, AgentCache
+from agent_gateway.agent import TOOLS_UNAVAILABLE, build_agent
 
 
 def tool(name: str) -> FunctionTool:
@@ -19,27 +19,15 @@ def tool(name: str) -> FunctionTool:
     )
 
 
-async def test_the_same_tools_list_gets_the_same_agent_and_another_list_its_own():
-    agents = AgentCache("offline")
-    tools, other = [tool("add_task")], [tool("add_task")]
-    assert agents.for_tools(tools) is agents.for_tools(tools)
-    assert agents.for_tools(other) is not agents.for_tools(tools)
-    assert [t.name for t in agents.for_tools(other).tools] == ["add_task"]
+async def test_the_agent_has_exactly_the_tools_it_is_given():
+    assert [t.name for t in build_agent("offline", [tool("add_task")]).tools] == ["add_task"]
+    assert build_agent("offline", None).tools == []
 
 
 async def test_instructions_carry_today_and_say_when_the_tools_are_unavailable():
-    agents = AgentCache("offline")
     context = RunContextWrapper(context=None)
-    with_tools = await agents.for_tools([tool("list_tasks")]).get_system_prompt(context)
-    without = await agents.for_tools(None).get_system_prompt(context)
+    with_tools = await build_agent("offline", [tool("list_tasks")]).get_system_prompt(context)
+    without = await build_agent("offline", None).get_system_prompt(context)
     assert datetime.now(UTC).date().isoformat() in with_tools
     assert TOOLS_UNAVAILABLE.strip() not in with_tools
     assert TOOLS_UNAVAILABLE.strip() in without
-    assert agents.for_tools(None).tools == []
-
-
-async def test_replaced_connections_do_not_pile_up():
-    agents = AgentCache("offline")
-    for _ in range(AgentCache.MAX_KEPT * 3):
-        agents.for_tools([tool("add_task")])
-    assert len(agents._built) <= AgentCache.MAX_KEPT

@@ -55,29 +55,6 @@ def build_agent(model: str, tools: list[Tool] | None) -> Agent[Any]:
     )
 
 
-class AgentCache:
-    """Agents already built, one per tools list: an agent is configuration only (no conversation
-    in it), and building one is not free, so one per shared MCP connection (plus one without
-    tools) serves every turn."""
-
-    MAX_KEPT = 16
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-        self._built: dict[int, tuple[list[Tool] | None, Agent[Any]]] = {}
-
-    def for_tools(self, tools: list[Tool] | None) -> Agent[Any]:
-        """The agent for this exact tools list (the same list object gets the same agent)."""
-        entry = self._built.get(id(tools))
-        if entry is not None and entry[0] is tools:
-            return entry[1]
-        if len(self._built) >= self.MAX_KEPT:  # replaced connections leave entries behind
-            self._built.clear()
-        agent = build_agent(self.model, tools)
-        self._built[id(tools)] = (tools, agent)
-        return agent
-
-
 def create_run_config(settings: Settings, model_provider: ModelProvider | None) -> RunConfig:
     """How every run calls the model: `model_provider` (tests pass one), else MODEL_PROVIDER's."""
     has_key = settings.openai_api_key is not None

@@ -8,7 +8,7 @@ from functools import partial
 from agents import ModelProvider
 from fastapi import FastAPI
 
-from agent_gateway.agent import AgentCache, create_run_config
+from agent_gateway.agent import create_run_config
 from agent_gateway.chatkit_server import HistoryStore, TodoChatKitServer
 from agent_gateway.history_client import HistoryClient, open_http_session, service_ready
 from agent_gateway.routes import router
@@ -67,5 +67,4 @@ def _services(
             settings.mcp_server_url, settings.mcp_timeout_seconds, settings.mcp_connections
         ),
         run_config=create_run_config(settings, model_provider),
-        agents=AgentCache(settings.model_name),
     )

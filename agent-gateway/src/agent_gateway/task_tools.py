@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx2
-import jsonschema_rs
 from agents import AgentsException, FunctionTool, Tool
 from agents.mcp import MCPServer, MCPServerStreamableHttp
 from agents.tool_context import ToolContext
 from httpx_aiohttp.httpx2 import AiohttpTransport
-from mcp import ClientSession
 from mcp.types import CallToolResult
 from mcp.types import Tool as MCPTool
 
@@ -174,8 +172,6 @@ class McpConnectionPool:
             logger.warning("mcp-server is unreachable at %s: %s", self.url, type(exc).__name__)
             await _close(server)
             return None
-        if server.session is not None:
-            check_outputs_fast(server.session, listed)
         return _connection(server, listed)
 
 
@@ -202,28 +198,6 @@ def _bound_tool(connection: McpConnection, tool: MCPTool) -> FunctionTool:
         on_invoke_tool=invoke,
         strict_json_schema=False,
     )
-
-
-def check_outputs_fast(session: ClientSession, tools: list[MCPTool]) -> None:
-    """Make `session` check results against these tools' output schemas with jsonschema-rs.
-
-    A result it finds valid is done; any other goes through the SDK's own check, so a bad result
-    fails exactly as before, with the SDK's error.
-    """
-    validators = {
-        tool.name: jsonschema_rs.validator_for(tool.output_schema)
-        for tool in tools
-        if tool.output_schema is not None
-    }
-    sdk_check = session.validate_tool_result
-
-    async def validate_tool_result(name: str, result: CallToolResult) -> None:
-        validator = validators.get(name)
-        content = result.structured_content
-        if validator is None or content is None or not validator.is_valid(content):
-            await sdk_check(name, result)
-
-    session.validate_tool_result = validate_tool_result  # type: ignore[method-assign]  # on this session only
 
 
 def _client_factory(

@@ -37,7 +37,7 @@ from chatkit.types import (
 )
 from mcp.types import Tool as MCPTool
 
-from agent_gateway.agent import AgentCache, to_input_items
+from agent_gateway.agent import build_agent, to_input_items
 from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
 from agent_gateway.ids import assistant_message_id, idempotency_key, tool_item_id
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer, record_tool_call
@@ -87,7 +87,6 @@ class Services:
     history: HistoryClient
     mcp: McpConnectionPool
     run_config: RunConfig
-    agents: AgentCache
 
     @property
     def window_size(self) -> int:
@@ -274,7 +273,7 @@ class Turn:
                     caller, self.conversation_id, self.history.answer.id
                 )
         connection = await services.mcp.connection_for_turn(caller.token)
-        agent = services.agents.for_tools(connection.tools if connection else None)
+        agent = build_agent(services.settings.model_name, connection.tools if connection else None)
         run = Runner.run_streamed(
             agent,
             self.history.model_input(),

@@ -1,5 +1,5 @@
-"""mcp-server's real results pass the gateway's fast output-schema check: the MCP client's own
-pure-Python check never has to run for them."""
+"""mcp-server's real results pass the MCP client's check against each tool's output schema, which
+the gateway's shared connections run on every call."""
 
 from mcp import ClientSession
 from mcp.types import CallToolResult
@@ -9,15 +9,17 @@ from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import token_for
 
 
-async def test_every_task_tool_result_passes_the_fast_check(
+async def test_every_task_tool_result_passes_the_clients_output_schema_check(
     mcp_server: ServiceProcess, monkeypatch
 ):
-    slow_checks: list[str] = []
+    checked: list[str] = []
+    sdk_check = ClientSession.validate_tool_result
 
-    async def sdk_check(session: ClientSession, name: str, result: CallToolResult) -> None:
-        slow_checks.append(name)
+    async def recording_check(session: ClientSession, name: str, result: CallToolResult) -> None:
+        await sdk_check(session, name, result)  # raises when the result breaks the schema
+        checked.append(name)
 
-    monkeypatch.setattr(ClientSession, "validate_tool_result", sdk_check)
+    monkeypatch.setattr(ClientSession, "validate_tool_result", recording_check)
     tools = McpConnectionPool(f"{mcp_server.url}/mcp", timeout=10, size=1)
     try:
         connection = await tools.connection_for_turn(token_for("output-check-user"))
@@ -37,4 +39,4 @@ async def test_every_task_tool_result_passes_the_fast_check(
 
     assert not any(result.is_error for result in [added, *results])
     assert results[0].structured_content["tasks"][0]["title"] == "Water the plants"
-    assert slow_checks == []
+    assert checked == ["add_task", "list_tasks", "update_task", "complete_task", "delete_task"]
