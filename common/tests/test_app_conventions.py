@@ -35,6 +35,11 @@ async def echo(body: Body, owner: PathOwner) -> dict[str, str]:
     return {"user": owner.user_id, "name": body.name}
 
 
+@router.delete("/api/{user_id}/echo")
+async def forget(owner: PathOwner) -> None:
+    return None
+
+
 @asynccontextmanager
 async def lifespan(app):
     yield
@@ -76,6 +81,12 @@ async def test_unknown_routes_and_methods_are_problems(client):
         == wrong_method.headers["content-type"]
         == "application/problem+json"
     )
+
+
+async def test_a_405_allows_every_method_of_the_path_not_only_the_first_routes(client):
+    response = await client.put("/api/alice/echo")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, POST"
 
 
 async def test_validation_errors_name_the_field(client):

@@ -16,13 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from todo_common.app import create_service_app
-from todo_common.db import (
-    SessionDep,
-    create_engine,
-    create_read_sessionmaker,
-    create_sessionmaker,
-    ping,
-)
+from todo_common.db import SessionDep, create_read_sessionmaker, create_sessionmaker, ping
+from todo_common.engine import create_engine
 from todo_common.problems import DatabaseUnavailable
 from todo_common.settings import DatabaseSettings
 from todo_testing.postgres import CreateDatabase, free_port

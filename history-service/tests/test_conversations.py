@@ -1,6 +1,19 @@
 """Conversations: create (idempotent ids), list with keyset paging and search, rename, soft delete."""
 
+import base64
+import json
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
 from sqlalchemy import text
+
+from history_service.cursors import LISTING
+from todo_common.cursors import Cursors
+from todo_testing.tokens import TEST_JWT_SECRET
+
+# Cursors signed as the service signs them, around any payload: what a leaked key would allow.
+FORGED = Cursors(TEST_JWT_SECRET, LISTING, TypeAdapter(Any))
 
 
 async def test_create_returns_the_conversation(alice):
@@ -73,6 +86,52 @@ async def test_limit_bounds_and_bad_cursor_are_422(alice):
         response = await alice.get("/conversations", params=params)
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == field
+
+
+def tampered(cursor: str) -> str:
+    """`cursor` with another conversation id in its payload, its signature kept."""
+    header, payload, signature = cursor.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    data["position"]["id"] = "someone-elses"
+    forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    return f"{header}.{forged}.{signature}"
+
+
+async def test_a_cursor_is_opaque_and_a_forged_one_with_sound_values_works(alice):
+    for title in ("a", "b", "c"):
+        await alice.create_conversation(title=title)
+    first = (await alice.get("/conversations", params={"limit": 1})).json()
+    position = {"updated_at": first["items"][0]["updated_at"], "id": first["items"][0]["id"]}
+    again = await alice.get("/conversations", params={"cursor": FORGED.encode(position)})
+    assert first["items"][0]["id"] not in first["next_cursor"]
+    assert [c["title"] for c in again.json()["items"]] == ["b", "a"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param(tampered, id="tampered"),
+        pytest.param(lambda c: c[:-5], id="truncated"),
+        pytest.param(lambda c: c + "\x00", id="nul"),
+        pytest.param(lambda c: "garbage!", id="garbage"),
+        pytest.param(lambda c: "9" * 500, id="huge-number"),
+        pytest.param(lambda c: FORGED.encode({"updated_at": 10**30, "id": "c"}), id="huge-time"),
+        pytest.param(lambda c: FORGED.encode({"updated_at": "2030-01-01", "id": 1}), id="types"),
+        pytest.param(lambda c: FORGED.encode({"updated_at": "2030-01-01T00:00:00"}), id="short"),
+        pytest.param(
+            lambda c: FORGED.encode({"updated_at": "2030-01-01T00:00:00Z", "id": "a\x00"}),
+            id="nul-inside",
+        ),
+    ],
+)
+async def test_a_cursor_we_did_not_issue_is_422_naming_it(alice, cursor):
+    for title in ("a", "b"):
+        await alice.create_conversation(title=title)
+    issued = (await alice.get("/conversations", params={"limit": 1})).json()["next_cursor"]
+    response = await alice.get("/conversations", params={"cursor": cursor(issued)})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == ["cursor"]
 
 
 async def test_rename(alice):

@@ -271,6 +271,31 @@ async def test_nul_characters_are_422_not_a_database_error(alice, conversation):
     assert (await alice.get("/conversations", params={"q": "\x00"})).status_code == 422
 
 
+async def test_a_lone_surrogate_is_422_not_a_database_error(alice, conversation):
+    # JSON may escape half of a surrogate pair, which has no UTF-8 form and cannot be stored.
+    json_body = {"headers": {"content-type": "application/json"}}
+    added = await alice.post(
+        f"/conversations/{conversation}/messages",
+        content='{"role": "user", "content": "a\\ud800b"}',
+        **json_body,
+    )
+    put = await alice.put(
+        f"/conversations/{conversation}/messages/m1",
+        content='{"role": "tool", "content": "\\udfff"}',
+        **json_body,
+    )
+    renamed = await alice.patch(
+        f"/conversations/{conversation}", content='{"title": "\\ud83d"}', **json_body
+    )
+    assert [r.status_code for r in (added, put, renamed)] == [422, 422, 422]
+    assert [r.json()["errors"][0]["field"] for r in (added, put, renamed)] == [
+        "content",
+        "content",
+        "title",
+    ]
+    assert (await alice.get(f"/conversations/{conversation}/messages")).json()["items"] == []
+
+
 def batch(*messages: tuple[str, str, str]) -> dict:
     return {"messages": [{"id": i, "role": role, "content": text} for i, role, text in messages]}
 

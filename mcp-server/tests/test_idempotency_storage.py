@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from todo_common.db import create_engine, create_sessionmaker
-from todo_mcp.app import migrate
+from todo_common.db import create_sessionmaker
+from todo_common.engine import create_engine
+from todo_common.migrations import upgrade_to_head
+from todo_mcp.app import MIGRATIONS, VERSION_TABLE
 from todo_mcp.idempotency import (
     KEY_META,
     IdempotencyKey,
@@ -41,7 +43,7 @@ async def eventually(condition: Callable[[], Awaitable[bool]]) -> None:
 async def database(create_database: CreateDatabase) -> str:
     """A fresh, migrated PostgreSQL database."""
     url = create_database()
-    await migrate(Settings(database_url=url))
+    await upgrade_to_head(MIGRATIONS, url, VERSION_TABLE)
     return url
 
 

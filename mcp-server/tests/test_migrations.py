@@ -7,9 +7,8 @@ from pathlib import Path
 import asyncpg
 from alembic import command
 
-from todo_common.migrations import alembic_config
-from todo_mcp.app import MIGRATIONS, VERSION_TABLE, migrate
-from todo_mcp.settings import Settings
+from todo_common.migrations import alembic_config, upgrade_to_head
+from todo_mcp.app import MIGRATIONS, VERSION_TABLE
 from todo_testing.postgres import CreateDatabase
 
 from .conftest import fetch, in_process_client
@@ -27,9 +26,8 @@ async def test_postgres_gets_every_index_and_upgrading_twice_is_harmless(
     create_database: CreateDatabase,
 ):
     url = create_database()
-    settings = Settings(database_url=url)
-    await migrate(settings)
-    await migrate(settings)
+    await upgrade_to_head(MIGRATIONS, url, VERSION_TABLE)
+    await upgrade_to_head(MIGRATIONS, url, VERSION_TABLE)
 
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
@@ -57,7 +55,7 @@ async def test_the_idempotency_migration_keeps_existing_tasks(create_database: C
         "VALUES ('u', 'Kept', '[]', now(), now())",
     )
 
-    await migrate(Settings(database_url=url))
+    await upgrade_to_head(MIGRATIONS, url, VERSION_TABLE)
 
     assert [row["title"] for row in await fetch(url, "SELECT title FROM tasks")] == ["Kept"]
     assert await fetch(url, "SELECT * FROM idempotency_keys") == []
@@ -68,7 +66,7 @@ async def test_the_idempotency_migration_keeps_existing_tasks(create_database: C
 
 async def test_sqlite_gets_the_sort_indexes(tmp_path: Path):
     path = tmp_path / "tasks.db"
-    await migrate(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
+    await upgrade_to_head(MIGRATIONS, f"sqlite+aiosqlite:///{path}", VERSION_TABLE)
 
     with sqlite3.connect(path) as connection:
         names = {

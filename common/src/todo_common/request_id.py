@@ -19,11 +19,6 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def bind_request_id(value: str | None) -> None:
-    """Set the request id for the current context (background jobs, CLI calls)."""
-    _request_id.set(value)
-
-
 class RequestIdMiddleware(HttpMiddleware):
     """Accepts a valid X-Request-ID or makes one, echoes it, and binds it for the request."""
 

@@ -6,6 +6,9 @@ from history_service.schemas import ClientId
 from history_service.settings import HistorySettings
 from todo_common.cursors import Cursors
 
+LISTING = "history-service conversations"
+"""The name its cursors are signed under."""
+
 
 class ConversationKey(BaseModel):
     """A conversation's place in the list (newest `updated_at` first, then id)."""
@@ -16,5 +19,4 @@ class ConversationKey(BaseModel):
 
 def conversation_cursors(settings: HistorySettings) -> Cursors[ConversationKey]:
     """The cursors of `GET /conversations`, signed with this service's secret."""
-    position = TypeAdapter(ConversationKey)
-    return Cursors(settings.cursor_secret, "history-service conversations", position)
+    return Cursors(settings.cursor_secret, LISTING, TypeAdapter(ConversationKey))

@@ -11,7 +11,6 @@ from starlette.routing import Route
 
 from todo_common.app import create_service_app
 from todo_common.db import serving_database
-from todo_common.migrations import upgrade_to_head
 from todo_mcp.auth import JwtTokenVerifier
 from todo_mcp.idempotency import purging
 from todo_mcp.routes import router
@@ -23,11 +22,6 @@ VERSION_TABLE = "todo_mcp_alembic_version"
 # Every /mcp request must carry a bearer token, which a DNS-rebinding page cannot have; Host
 # checks would only turn away proxies, containers and ASGI test clients (421).
 OPEN_HOSTS = TransportSecuritySettings(enable_dns_rebinding_protection=False)
-
-
-async def migrate(settings: Settings) -> None:
-    """Bring the database schema to the newest revision."""
-    await upgrade_to_head(MIGRATIONS, settings.database_url, VERSION_TABLE)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -24,9 +24,14 @@ POSITIONS: dict[SortKey, TypeAdapter[Position]] = {
 TaskCursors = dict[SortKey, Cursors[Position]]
 
 
+def listing(sort: SortKey) -> str:
+    """The name the cursors of the listing in `sort` order are signed under."""
+    return f"todo-mcp tasks by {sort}"
+
+
 def task_cursors(settings: Settings) -> TaskCursors:
     """The cursors of each sort order, signed with this service's secret."""
     return {
-        sort: Cursors(settings.cursor_secret, f"todo-mcp tasks by {sort}", position)
+        sort: Cursors(settings.cursor_secret, listing(sort), position)
         for sort, position in POSITIONS.items()
     }
