@@ -106,7 +106,9 @@ class InvalidInput(ProblemError):
 class InvalidField(InvalidInput):
     """One input is invalid: a 422 whose `errors` name it (`detail` defaults to `field: message`)."""
 
-    def __init__(self, location: str, field: str, message: str, detail: str | None = None) -> None:
+    def __init__(
+        self, location: str, field: str, message: str, *, detail: str | None = None
+    ) -> None:
         error = FieldError(location=location, field=field, message=message)
         super().__init__(detail or describe([error]), errors=[error])
 

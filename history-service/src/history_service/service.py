@@ -200,7 +200,7 @@ class HistoryService:
                 "query",
                 "after",
                 "no such message here",
-                f"Message {after} is not in this conversation.",
+                detail=f"Message {after} is not in this conversation.",
             )
 
     async def get_message(self, conversation_id: str, message_id: str) -> Message:

@@ -46,7 +46,8 @@ class KeyProblem(InvalidField):
     """The key is unusable: invalid, or already used for a different request."""
 
     def __init__(self, source: str, problem: str) -> None:
-        super().__init__(_LOCATIONS[source], source, problem, f"{_LABELS[source]}: {problem}")
+        detail = f"{_LABELS[source]}: {problem}"
+        super().__init__(_LOCATIONS[source], source, problem, detail=detail)
 
 
 class KeyInUse(Conflict):

@@ -27,9 +27,8 @@ class NothingToUpdate(InvalidField):
     """An update that names no field."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "body", "body", "no field to update", f"Give at least one of: {', '.join(EDITABLE)}."
-        )
+        detail = f"Give at least one of: {', '.join(EDITABLE)}."
+        super().__init__("body", "body", "no field to update", detail=detail)
 
 
 class TaskService:
