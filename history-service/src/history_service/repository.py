@@ -11,11 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Row,
     Select,
-    String,
     Text,
     and_,
     bindparam,
@@ -25,18 +23,15 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
-    true,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import BindParameter, UnaryExpression
 from sqlmodel import col
 
 from history_service.cursors import ConversationKey
 from history_service.models import Conversation, Message
-from todo_common import jsontext
-from todo_common.db import AUTOCOMMIT, table
+from todo_common.db import table
 
 # The tables' plain columns. Statements built on them skip the ORM's per-statement work (about a
 # third of a write's database time); ORM entities are loaded only where the service needs them.
@@ -114,12 +109,6 @@ class ConversationRepository:
         last_seq: int | None = (await self.session.execute(statement)).scalar_one_or_none()
         return last_seq
 
-    async def without_transaction(self) -> None:
-        """Run what follows without BEGIN and COMMIT, when `append_messages` is one statement
-        (PostgreSQL) and comes first. Call it before any other statement of the request."""
-        if self._appends_in_one_statement():
-            await self.session.connection(execution_options=AUTOCOMMIT)
-
     async def append_messages(
         self,
         conversation_id: str,
@@ -134,8 +123,8 @@ class ConversationRepository:
         when the user has no such conversation.
 
         The conversation's UPDATE checks ownership, takes the sequence numbers and locks the row
-        (serializing appends to one conversation); one INSERT adds every message. On PostgreSQL
-        both are one statement, atomic by itself; elsewhere two, in the caller's transaction.
+        (serializing appends to one conversation) until the request's transaction commits; one
+        INSERT adds every message.
         """
         params = {
             "conversation_id": conversation_id,
@@ -145,14 +134,6 @@ class ConversationRepository:
             "preview": preview,
             "title": title,
         }
-        if self._appends_in_one_statement():
-            # Named apart from the conversation's columns, which the UPDATE would otherwise set.
-            for field in ("id", "role", "content"):
-                params[f"new_{field}"] = [message[field] for message in messages]
-            for field in ("tool_calls", "meta"):
-                params[f"new_{field}"] = [_column_text(message[field]) for message in messages]
-            seqs = (await self.session.execute(_APPEND_MESSAGES, params)).scalars().all()
-            return max(seqs, default=None)
         numbered = await self.session.execute(_NUMBER_NEW_MESSAGES, params)
         last_seq: int | None = numbered.scalar_one_or_none()
         if last_seq is not None:
@@ -169,10 +150,6 @@ class ConversationRepository:
             ]
             await self.session.execute(_INSERT_MESSAGES, rows)
         return last_seq
-
-    def _appends_in_one_statement(self) -> bool:
-        bind = self.session.bind
-        return bind is not None and bind.dialect.name == "postgresql"
 
     async def messages_page(
         self,
@@ -234,48 +211,6 @@ _NUMBER_NEW_MESSAGES = (
     .returning(CONVERSATIONS.last_seq)
 )
 _INSERT_MESSAGES = insert(table(Message))
-
-
-def _column_text(value: Any) -> str | None:
-    # The text the JSON column type would have stored.
-    return None if value is None else jsontext.dumps(value)
-
-
-def _build_append_messages() -> Any:
-    """`_NUMBER_NEW_MESSAGES` in a CTE feeding the INSERT of the messages, passed as arrays (one
-    per column, in order): one statement whatever their number."""
-    numbered = _NUMBER_NEW_MESSAGES.cte("numbered")
-    new = (
-        func.unnest(
-            bindparam("new_id", type_=ARRAY(String)),
-            bindparam("new_role", type_=ARRAY(String)),
-            bindparam("new_content", type_=ARRAY(Text)),
-            bindparam("new_tool_calls", type_=ARRAY(Text)),
-            bindparam("new_meta", type_=ARRAY(Text)),
-        )
-        .table_valued("id", "role", "content", "tool_calls", "meta", with_ordinality="ordinal")
-        .render_derived()
-    )
-    rows = select(
-        bindparam("conversation_id"),
-        numbered.c.last_seq - bindparam("count") + new.c.ordinal,
-        new.c.id,
-        OWNER,
-        new.c.role,
-        new.c.content,
-        cast(new.c.tool_calls, JSON),
-        cast(new.c.meta, JSON),
-        bindparam("now", type_=MESSAGES.created_at.type),
-    ).select_from(numbered.join(new, true()))
-    columns = ["conversation_id", "seq", "id", "user_id", "role", "content", "tool_calls"]
-    return (
-        insert(table(Message))
-        .from_select([*columns, "metadata", "created_at"], rows)
-        .returning(MESSAGES.seq)
-    )
-
-
-_APPEND_MESSAGES = _build_append_messages()
 
 
 @functools.cache

@@ -214,7 +214,7 @@ class HistoryService:
         """Append a message; the same id with the same body again is a no-op (created=False)."""
         message_id = data.id or new_id("msg")
         try:
-            return (await self._append_first(conversation_id, [(message_id, data)]))[0], True
+            return (await self._append(conversation_id, [(message_id, data)]))[0], True
         except MessageIdTaken:
             await self.session.rollback()
         # A retry, or a reused id: the stored message decides which.
@@ -233,7 +233,7 @@ class HistoryService:
         `if_match` (an entity tag, RFC 9110), only replace it as it was when that tag was read."""
         if if_match is None:
             try:
-                return (await self._append_first(conversation_id, [(message_id, data)]))[0], True
+                return (await self._append(conversation_id, [(message_id, data)]))[0], True
             except MessageIdTaken:
                 await self.session.rollback()
         return await self._upsert(conversation_id, message_id, data, if_match)
@@ -242,7 +242,7 @@ class HistoryService:
         """Upsert several messages in order, all or nothing (a chat turn's items in one write)."""
         writes = [(message.id, message) for message in batch.messages]
         try:
-            return await self._append_first(conversation_id, writes)
+            return await self._append(conversation_id, writes)
         except MessageIdTaken:
             await self.session.rollback()
         # Some already exist (a retried turn): one by one, still in this one transaction.
@@ -293,14 +293,6 @@ class HistoryService:
                 "updated_at": utcnow(),
             },
         )
-
-    async def _append_first(
-        self, conversation_id: str, writes: Sequence[tuple[str, MessageWrite]]
-    ) -> list[Message]:
-        """`_append` as the request's first statement: where that is one statement (PostgreSQL),
-        without a transaction around it. After a rollback, what follows is in a transaction again."""
-        await self.conversations.without_transaction()
-        return await self._append(conversation_id, writes)
 
     async def _append(
         self, conversation_id: str, writes: Sequence[tuple[str, MessageWrite]]
