@@ -111,7 +111,7 @@ def cpu_seconds(pid: int) -> float:
 
 async def phase(kind: str, server: ServiceProcess, users: list[str], calls: int) -> dict[str, Any]:
     """`calls` tool calls spread over one client per user, all at once."""
-    url, pid = server.url, server.process.pid  # type: ignore[union-attr]
+    url, pid = server.url, server.process.pid  # type: ignore[union-attr]  # started above, so the process exists
     async with contextlib.AsyncExitStack() as stack:
         callers = [await stack.enter_async_context(CLIENTS[kind](url, user)) for user in users]
         for caller in callers:  # warm the connection, the pool and the caches

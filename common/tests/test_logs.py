@@ -37,7 +37,7 @@ def json_logs() -> Iterator[io.StringIO]:
     handlers, level = root.handlers[:], root.level
     configure_logging("INFO", "json", "test-service")
     buffer = io.StringIO()
-    root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]
+    root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]  # the root handler is a StreamHandler here
     yield buffer
     root.handlers[:] = handlers
     root.setLevel(level)

@@ -100,10 +100,10 @@ class UserApi:
 
     async def request(self, method: str, path: str, **kwargs: object) -> httpx2.Response:
         """Any request under /api/{user}; `headers` add to the caller's token."""
-        headers = {**self.headers, **(kwargs.pop("headers", None) or {})}  # type: ignore[dict-item]
+        headers = {**self.headers, **(kwargs.pop("headers", None) or {})}  # type: ignore[dict-item]  # callers pass plain header dicts
         return await self.client.request(
             method, f"/api/{self.user_id}{path}", headers=headers, **kwargs
-        )  # type: ignore[arg-type]
+        )  # type: ignore[arg-type]  # options forwarded to httpx2 as given
 
     async def get(self, path: str, **kwargs: object) -> httpx2.Response:
         return await self.request("GET", path, **kwargs)

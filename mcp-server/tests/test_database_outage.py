@@ -34,7 +34,7 @@ async def tools(api: httpx2.AsyncClient, user: str) -> AsyncIterator[Client]:
 
 def assert_retryable(result: CallToolResult, text: str) -> None:
     assert result.is_error
-    assert [block.text for block in result.content] == [text]  # type: ignore[union-attr]
+    assert [block.text for block in result.content] == [text]  # type: ignore[union-attr]  # the error result is text content
     assert result.meta is not None
     assert result.meta["todo/retryable"] is True
 

@@ -25,7 +25,7 @@ def new_key() -> str:
 
 async def keyed(client: Client, name: str, key: object, **arguments: Any) -> CallToolResult:
     """A tool call carrying `key` in its `_meta`."""
-    return await client.call_tool(name, arguments, meta={KEY: key})  # type: ignore[typeddict-item]
+    return await client.call_tool(name, arguments, meta={KEY: key})  # type: ignore[typeddict-item]  # our _meta key is not in the SDK's TypedDict
 
 
 async def keyed_call(client: Client, name: str, key: object, **arguments: Any) -> dict[str, Any]:
@@ -40,7 +40,7 @@ async def keyed_error(client: Client, name: str, key: object, **arguments: Any) 
     """A failed keyed call's message."""
     result = await keyed(client, name, key, **arguments)
     assert result.is_error
-    return result.content[0].text  # type: ignore[union-attr]
+    return result.content[0].text  # type: ignore[union-attr]  # these tools answer with text content
 
 
 async def stored_keys(database: str, user: str) -> dict[str, Any]:

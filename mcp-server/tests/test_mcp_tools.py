@@ -25,7 +25,7 @@ async def error(client: Client, name: str, **arguments: Any) -> str:
     """A failed tool call's message."""
     result = await client.call_tool(name, arguments)
     assert result.is_error
-    return result.content[0].text  # type: ignore[union-attr]
+    return result.content[0].text  # type: ignore[union-attr]  # these tools answer with text content
 
 
 async def test_lists_the_five_tools_with_schemas_and_annotations(server: ServiceProcess, user: str):
@@ -112,7 +112,7 @@ async def test_results_are_mirrored_as_text(server: ServiceProcess, user: str):
     async with mcp_client(server.url, user) as client:
         result = await client.call_tool("add_task", {"title": "Pay bills"})
 
-    assert '"status": "created"' in result.content[0].text  # type: ignore[union-attr]
+    assert '"status": "created"' in result.content[0].text  # type: ignore[union-attr]  # these tools answer with text content
 
 
 async def test_update_changes_only_the_fields_given_and_empty_string_clears(

@@ -225,7 +225,7 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]  # Playwright locators, untyped in these helpers
     """Keep each phase's report on the item, so fixtures can see whether the test failed."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
@@ -278,7 +278,7 @@ class TodoApp:
         self.page.wait_for_url("**/sign-in")
 
     @property
-    def composer(self):  # type: ignore[no-untyped-def]
+    def composer(self):  # type: ignore[no-untyped-def]  # Playwright locators, untyped in these helpers
         """The message box."""
         return self.page.get_by_label("Message", exact=True)
 
@@ -294,12 +294,12 @@ class TodoApp:
         expect(self.composer).to_be_enabled()
 
     @property
-    def conversations(self):  # type: ignore[no-untyped-def]
+    def conversations(self):  # type: ignore[no-untyped-def]  # Playwright locators, untyped in these helpers
         """The rows of the sidebar."""
         return self.page.get_by_test_id("conversation")
 
     @property
-    def task_titles(self):  # type: ignore[no-untyped-def]
+    def task_titles(self):  # type: ignore[no-untyped-def]  # Playwright locators, untyped in these helpers
         """The titles in the task panel."""
         return self.page.get_by_test_id("task-title")
 

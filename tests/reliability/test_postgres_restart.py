@@ -139,7 +139,7 @@ class Load:
         try:
             response = await self.client.request(
                 method, url, headers=auth_header(self.user), **kwargs
-            )  # type: ignore[arg-type]
+            )  # type: ignore[arg-type]  # a plain dict where httpx2 types a Mapping of its own
         except httpx2.HTTPError as exc:
             outcome.error = f"{type(exc).__name__}: {exc}"
             return None

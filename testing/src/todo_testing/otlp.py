@@ -59,7 +59,7 @@ class OtlpCollector:
 
 
 def _value(value: object) -> object:
-    kind = value.WhichOneof("value")  # type: ignore[attr-defined]
+    kind = value.WhichOneof("value")  # type: ignore[attr-defined]  # an OTLP AnyValue message (protobuf)
     return getattr(value, kind) if kind else None
 
 
