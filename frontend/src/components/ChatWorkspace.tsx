@@ -6,6 +6,8 @@ import { SignOutButton } from "@/components/auth/SignOutButton";
 import { ChatPanel } from "@/components/chat/ChatPanel";
 import { ConversationSidebar } from "@/components/sidebar/ConversationSidebar";
 import { TaskPanel } from "@/components/tasks/TaskPanel";
+import { useConversations } from "@/hooks/useConversations";
+import { useTasks } from "@/hooks/useTasks";
 
 type View = "conversations" | "chat" | "tasks";
 
@@ -21,26 +23,26 @@ type Props = { userEmail: string; initialThreadId: string | null; chatKitDomainK
 export function ChatWorkspace({ userEmail, initialThreadId, chatKitDomainKey }: Props) {
   const [threadId, setThreadIdState] = useState<string | null>(initialThreadId);
   const [view, setView] = useState<View>("chat");
-  const [conversationsVersion, setConversationsVersion] = useState(0);
-  const [tasksVersion, setTasksVersion] = useState(0);
+  const conversations = useConversations();
+  const tasks = useTasks();
+  const { revalidate: revalidateConversations } = conversations;
+  const { revalidate: revalidateTasks } = tasks;
 
   // The open conversation lives in the URL, so a reload (or a shared link) reopens it.
   const setThreadId = useCallback((id: string | null) => {
     setThreadIdState(id);
     window.history.replaceState(null, "", id ? `/?c=${encodeURIComponent(id)}` : "/");
   }, []);
-  const refreshConversations = useCallback(() => setConversationsVersion((v) => v + 1), []);
-  const refreshTasks = useCallback(() => setTasksVersion((v) => v + 1), []);
   const onTurnFinished = useCallback(() => {
-    refreshConversations();
-    refreshTasks();
-  }, [refreshConversations, refreshTasks]);
+    revalidateConversations();
+    revalidateTasks();
+  }, [revalidateConversations, revalidateTasks]);
   const onThreadCreated = useCallback(
     (id: string) => {
       setThreadId(id);
-      refreshConversations();
+      revalidateConversations();
     },
-    [refreshConversations, setThreadId],
+    [revalidateConversations, setThreadId],
   );
   const selectThread = useCallback(
     (id: string | null) => {
@@ -72,12 +74,16 @@ export function ChatWorkspace({ userEmail, initialThreadId, chatKitDomainKey }: 
             </button>
           ))}
         </div>
-        <span data-testid="user-email" className="ml-auto hidden truncate text-sm text-slate-500 lg:inline">{userEmail}</span>
+        <span data-testid="user-email" className="ml-auto hidden truncate text-sm text-slate-500 lg:inline">
+          {userEmail}
+        </span>
         <SignOutButton />
       </header>
       <div className="flex min-h-0 flex-1">
-        <aside className={`${shown("conversations")} w-full min-w-0 flex-col border-r border-slate-200 bg-white lg:flex lg:w-72 lg:shrink-0`}>
-          <ConversationSidebar selectedId={threadId} version={conversationsVersion} onSelect={selectThread} onChanged={refreshConversations} />
+        <aside
+          className={`${shown("conversations")} w-full min-w-0 flex-col border-r border-slate-200 bg-white lg:flex lg:w-72 lg:shrink-0`}
+        >
+          <ConversationSidebar list={conversations} selectedId={threadId} onSelect={selectThread} />
         </aside>
         <main className={`${shown("chat")} min-w-0 flex-1 flex-col bg-background lg:flex`}>
           <ChatPanel
@@ -85,11 +91,13 @@ export function ChatWorkspace({ userEmail, initialThreadId, chatKitDomainKey }: 
             threadId={threadId}
             onThreadCreated={onThreadCreated}
             onTurnFinished={onTurnFinished}
-            onToolFinished={refreshTasks}
+            onToolFinished={revalidateTasks}
           />
         </main>
-        <aside className={`${shown("tasks")} w-full min-w-0 flex-col border-l border-slate-200 bg-white lg:flex lg:w-80 lg:shrink-0`}>
-          <TaskPanel version={tasksVersion} />
+        <aside
+          className={`${shown("tasks")} w-full min-w-0 flex-col border-l border-slate-200 bg-white lg:flex lg:w-80 lg:shrink-0`}
+        >
+          <TaskPanel list={tasks} />
         </aside>
       </div>
     </div>

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 
-export const CHATKIT_SCRIPT_URL = "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js";
+const CHATKIT_SCRIPT_URL = "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js";
 const ELEMENT_NAME = "openai-chatkit";
 const LOAD_TIMEOUT_MS = 6000;
 
@@ -14,16 +14,14 @@ export function useChatKitScript(enabled: boolean): ScriptStatus {
 
   useEffect(() => {
     if (!enabled) return;
-    if (customElements.get(ELEMENT_NAME)) {
-      setStatus("ready");
-      return;
-    }
     let settled = false;
     const settle = (next: ScriptStatus) => {
       if (settled) return;
       settled = true;
       setStatus(next);
     };
+    // Resolves at once when the element is already defined (the script ran on an earlier page).
+    customElements.whenDefined(ELEMENT_NAME).then(() => settle("ready"));
     const timer = window.setTimeout(() => settle("failed"), LOAD_TIMEOUT_MS);
     let script = document.querySelector<HTMLScriptElement>(`script[src="${CHATKIT_SCRIPT_URL}"]`);
     if (!script) {
@@ -34,7 +32,6 @@ export function useChatKitScript(enabled: boolean): ScriptStatus {
     }
     const onError = () => settle("failed");
     script.addEventListener("error", onError);
-    customElements.whenDefined(ELEMENT_NAME).then(() => settle("ready"));
     return () => {
       window.clearTimeout(timer);
       script?.removeEventListener("error", onError);

@@ -1,11 +1,11 @@
 "use client";
 
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef } from "react";
 
 import { ChatKitClient, ChatKitRequestError } from "@/lib/chatkit/client";
 import { chatReducer, initialChatState, lastUserMessageId, type ChatState } from "@/lib/chatkit/reducer";
-import { requests } from "@/lib/chatkit/requests";
-import type { StreamingRequest, ThreadItem } from "@/lib/chatkit/types";
+import { requests, type StreamingRequest } from "@/lib/chatkit/requests";
+import { itemsPageSchema, type ThreadItem } from "@/lib/chatkit/schemas";
 
 const client = new ChatKitClient("/chatkit");
 const HISTORY_LIMIT = 100;
@@ -26,10 +26,13 @@ export type ChatThread = ChatState & {
 /** One conversation over the ChatKit protocol: its history, the streaming reply, retry. */
 export function useChatThread(threadId: string | null, callbacks: Callbacks): ChatThread {
   const [state, dispatch] = useReducer(chatReducer, initialChatState);
+  // The latest state and callbacks, for the stream and the actions that outlive a render.
   const stateRef = useRef(state);
-  stateRef.current = state;
   const callbacksRef = useRef(callbacks);
-  callbacksRef.current = callbacks;
+  useLayoutEffect(() => {
+    stateRef.current = state;
+    callbacksRef.current = callbacks;
+  });
   const streamAbort = useRef<AbortController | null>(null);
   const lastSentText = useRef<string | null>(null);
 
@@ -96,7 +99,8 @@ export function useChatThread(threadId: string | null, callbacks: Callbacks): Ch
 }
 
 async function loadHistory(threadId: string, signal: AbortSignal): Promise<ThreadItem[]> {
-  const page = await client.call(requests.listItems(threadId, { order: "desc", limit: HISTORY_LIMIT }), signal);
+  const request = requests.listItems(threadId, { order: "desc", limit: HISTORY_LIMIT });
+  const page = await client.call(request, itemsPageSchema, signal);
   return [...page.data].reverse();
 }
 

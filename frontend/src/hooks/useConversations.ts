@@ -1,60 +1,79 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useState } from "react";
+import useSWRInfinite from "swr/infinite";
 
-import { fetchConversations, type Conversation } from "@/lib/conversations/api";
+import { useDebouncedValue } from "@/hooks/useDebouncedValue";
+import { threads } from "@/lib/chatkit/threads";
+import { fetchConversations, type Conversation, type ConversationPage } from "@/lib/conversations/api";
+
+const SEARCH_DELAY_MS = 250;
 
 export type ConversationList = {
+  /** What the search box holds, and the (debounced, trimmed) title filter the list uses. */
+  search: string;
+  setSearch: (search: string) => void;
+  query: string;
   items: Conversation[];
   loading: boolean;
   error: string | null;
   hasMore: boolean;
   loadMore: () => void;
+  /** Fetches the loaded pages again (e.g. after a reply changed a conversation). */
+  revalidate: () => void;
+  rename: (id: string, title: string) => Promise<void>;
+  remove: (id: string) => Promise<void>;
 };
 
-/** The user's conversations, newest first, filtered by title; `version` bumps force a reload. */
-export function useConversations(search: string, version: number): ConversationList {
-  const [items, setItems] = useState<Conversation[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const generation = useRef(0);
+type PageKey = readonly ["conversations", string, string | null];
 
-  useEffect(() => {
-    const current = ++generation.current;
-    setLoading(true);
-    fetchConversations({ q: search })
-      .then((page) => {
-        if (current !== generation.current) return;
-        setItems(page.items);
-        setCursor(page.next_cursor);
-        setHasMore(page.has_more);
-        setError(null);
-      })
-      .catch((failure: Error) => current === generation.current && setError(failure.message))
-      .finally(() => current === generation.current && setLoading(false));
-  }, [search, version]);
+/** The user's conversations, most recently active first, filtered by title, a page at a time. */
+export function useConversations(): ConversationList {
+  const [search, setSearch] = useState("");
+  const query = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
+  const pageKey = (index: number, previous: ConversationPage | null): PageKey | null =>
+    previous && !previous.has_more ? null : ["conversations", query, previous?.next_cursor ?? null];
+  const { data, error, isLoading, size, setSize, mutate } = useSWRInfinite(
+    pageKey,
+    ([, q, cursor]: PageKey) => fetchConversations({ q, cursor }),
+    // While another search loads, the last results stay on screen.
+    { keepPreviousData: true },
+  );
+  const revalidate = useCallback(() => void mutate(), [mutate]);
+
+  const pages = data ?? [];
+  const loading = isLoading || (size > 0 && pages[size - 1] === undefined);
+  const hasMore = pages.at(-1)?.has_more ?? false;
 
   const loadMore = useCallback(() => {
-    if (loading || !hasMore || !cursor) return;
-    const current = generation.current;
-    setLoading(true);
-    fetchConversations({ q: search, cursor })
-      .then((page) => {
-        if (current !== generation.current) return;
-        setItems((previous) => appendUnique(previous, page.items));
-        setCursor(page.next_cursor);
-        setHasMore(page.has_more);
-      })
-      .catch((failure: Error) => current === generation.current && setError(failure.message))
-      .finally(() => current === generation.current && setLoading(false));
-  }, [cursor, hasMore, loading, search]);
+    if (!loading && hasMore) void setSize(size + 1);
+  }, [hasMore, loading, setSize, size]);
 
-  return { items, loading, error, hasMore, loadMore };
+  async function changed(request: Promise<unknown>) {
+    try {
+      await request;
+    } finally {
+      revalidate();
+    }
+  }
+
+  return {
+    search,
+    setSearch,
+    query,
+    items: uniqueById(pages.flatMap((page) => page.items)),
+    loading,
+    error: error instanceof Error ? error.message : null,
+    hasMore,
+    loadMore,
+    revalidate,
+    rename: (id, title) => changed(threads.rename(id, title)),
+    remove: (id) => changed(threads.remove(id)),
+  };
 }
 
-function appendUnique(existing: Conversation[], more: Conversation[]): Conversation[] {
-  const seen = new Set(existing.map((conversation) => conversation.id));
-  return [...existing, ...more.filter((conversation) => !seen.has(conversation.id))];
+/** Pages fetched while the list changed may repeat a conversation: keep its first place. */
+function uniqueById(conversations: Conversation[]): Conversation[] {
+  const seen = new Set<string>();
+  return conversations.filter((conversation) => !seen.has(conversation.id) && seen.add(conversation.id));
 }

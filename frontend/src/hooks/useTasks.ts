@@ -1,74 +1,73 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useState } from "react";
+import useSWR from "swr";
 
-import { tasksApi, type Task, type TaskChanges } from "@/lib/tasks/api";
+import { tasksApi, TASKS_URL, type Task } from "@/lib/tasks/api";
 
 export type TaskList = {
   tasks: Task[];
   loading: boolean;
   error: string | null;
+  /** Fetches the list again (e.g. after the assistant used a tool). */
+  revalidate: () => void;
   add: (title: string) => Promise<void>;
   toggle: (task: Task) => Promise<void>;
-  update: (task: Task, changes: TaskChanges) => Promise<void>;
+  rename: (task: Task, title: string) => Promise<void>;
   remove: (task: Task) => Promise<void>;
 };
 
-/** The user's tasks; reloads whenever `version` changes (e.g. after the assistant used a tool). */
-export function useTasks(version: number): TaskList {
-  const [tasks, setTasks] = useState<Task[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const generation = useRef(0);
+/** The user's tasks. A change shows at once, then the list is fetched again (reverted if it failed). */
+export function useTasks(): TaskList {
+  const { data, error, isLoading, mutate } = useSWR(TASKS_URL, tasksApi.list);
+  const [changeError, setChangeError] = useState<string | null>(null);
+  const revalidate = useCallback(() => void mutate(), [mutate]);
 
-  const reload = useCallback(async () => {
-    const current = ++generation.current;
+  async function change(request: () => Promise<unknown>, optimistic?: (tasks: Task[]) => Task[]) {
+    setChangeError(null);
     try {
-      const page = await tasksApi.list();
-      if (current !== generation.current) return;
-      setTasks(page.tasks);
-      setError(null);
+      await mutate(
+        async () => {
+          await request();
+          return undefined;
+        },
+        {
+          optimisticData: optimistic && ((page) => ({ ...page, tasks: optimistic(page?.tasks ?? []) })),
+          populateCache: false,
+          revalidate: true,
+        },
+      );
     } catch (failure) {
-      if (current === generation.current) setError(messageOf(failure));
-    } finally {
-      if (current === generation.current) setLoading(false);
+      setChangeError(messageOf(failure));
     }
-  }, []);
-
-  useEffect(() => {
-    void reload();
-  }, [reload, version]);
-
-  /** Applies the change on screen at once, then reloads the truth (reverting on failure). */
-  const mutate = useCallback(
-    async (optimistic: (tasks: Task[]) => Task[], request: () => Promise<unknown>) => {
-      generation.current++; // a list fetched before this change must not overwrite it
-      setTasks(optimistic);
-      try {
-        await request();
-        setError(null);
-      } catch (failure) {
-        setError(messageOf(failure));
-      }
-      await reload();
-    },
-    [reload],
-  );
+  }
 
   return {
-    tasks,
-    loading,
-    error,
-    add: (title) => mutate((list) => list, () => tasksApi.create(title)),
+    tasks: data?.tasks ?? [],
+    loading: isLoading,
+    error: changeError ?? (error ? messageOf(error) : null),
+    revalidate,
+    add: (title) => change(() => tasksApi.create(title)),
     toggle: (task) =>
-      mutate((list) => replace(list, { ...task, completed: !task.completed }), () => tasksApi.toggle(task.id)),
-    update: (task, changes) => mutate((list) => replace(list, { ...task, ...changes }), () => tasksApi.update(task.id, changes)),
-    remove: (task) => mutate((list) => list.filter((t) => t.id !== task.id), () => tasksApi.remove(task.id)),
+      change(
+        () => tasksApi.toggle(task.id),
+        (tasks) => replace(tasks, { ...task, completed: !task.completed }),
+      ),
+    rename: (task, title) =>
+      change(
+        () => tasksApi.rename(task.id, title),
+        (tasks) => replace(tasks, { ...task, title }),
+      ),
+    remove: (task) =>
+      change(
+        () => tasksApi.remove(task.id),
+        (tasks) => tasks.filter((t) => t.id !== task.id),
+      ),
   };
 }
 
-function replace(list: Task[], task: Task): Task[] {
-  return list.map((existing) => (existing.id === task.id ? task : existing));
+function replace(tasks: Task[], task: Task): Task[] {
+  return tasks.map((existing) => (existing.id === task.id ? task : existing));
 }
 
 function messageOf(error: unknown): string {

@@ -8,7 +8,10 @@ import { authClient } from "@/lib/auth/client";
 
 type Mode = "sign-in" | "sign-up";
 
-const COPY: Record<Mode, { title: string; submit: string; busy: string; switchText: string; switchLink: string; switchHref: string }> = {
+const COPY: Record<
+  Mode,
+  { title: string; submit: string; busy: string; switchText: string; switchLink: string; switchHref: string }
+> = {
   "sign-in": {
     title: "Sign in",
     submit: "Sign in",
@@ -56,10 +59,16 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
   return (
     <main className="flex min-h-full items-center justify-center px-4 py-12">
-      <form onSubmit={onSubmit} className="w-full max-w-sm space-y-4 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="auth-title">
+      <form
+        onSubmit={onSubmit}
+        className="w-full max-w-sm space-y-4 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm"
+        aria-labelledby="auth-title"
+      >
         <div>
           <p className="text-sm font-medium text-indigo-600">Todo Assistant</p>
-          <h1 id="auth-title" className="mt-1 text-2xl font-semibold">{copy.title}</h1>
+          <h1 id="auth-title" className="mt-1 text-2xl font-semibold">
+            {copy.title}
+          </h1>
         </div>
         {mode === "sign-up" && <Field label="Name" name="name" type="text" autoComplete="name" required={false} />}
         <Field label="Email" name="email" type="email" autoComplete="email" />
@@ -93,7 +102,14 @@ export function AuthForm({ mode }: { mode: Mode }) {
   );
 }
 
-type FieldProps = { label: string; name: string; type: string; autoComplete: string; required?: boolean; minLength?: number };
+type FieldProps = {
+  label: string;
+  name: string;
+  type: string;
+  autoComplete: string;
+  required?: boolean;
+  minLength?: number;
+};
 
 function Field({ label, name, type, autoComplete, required = true, minLength }: FieldProps) {
   return (

@@ -17,7 +17,12 @@ export function SignOutButton() {
   }
 
   return (
-    <button type="button" onClick={signOut} disabled={busy} className="shrink-0 whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 disabled:opacity-60">
+    <button
+      type="button"
+      onClick={signOut}
+      disabled={busy}
+      className="shrink-0 whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 disabled:opacity-60"
+    >
       Sign out
     </button>
   );

@@ -29,7 +29,9 @@ export function Composer({ disabled, onSend }: Props) {
 
   return (
     <form onSubmit={submit} className="border-t border-slate-200 bg-white p-3">
-      <div className={`flex items-end gap-2 rounded-xl border px-3 py-2 ${tooLong ? "border-red-400" : "border-slate-300 focus-within:border-indigo-500"}`}>
+      <div
+        className={`flex items-end gap-2 rounded-xl border px-3 py-2 ${tooLong ? "border-red-400" : "border-slate-300 focus-within:border-indigo-500"}`}
+      >
         <textarea
           aria-label="Message"
           aria-invalid={tooLong}
@@ -58,8 +60,17 @@ function LengthHint({ length }: { length: number }) {
   const over = length - MAX_MESSAGE_LENGTH;
   const tone = over > 0 ? "text-red-600" : length >= MESSAGE_LENGTH_WARNING ? "text-amber-600" : "text-slate-400";
   return (
-    <p id="message-length" data-testid="message-length" aria-live="polite" className={`mt-1 flex justify-between gap-2 px-1 text-xs ${tone}`}>
-      <span>{over > 0 ? `Too long by ${over.toLocaleString("en")} character${over === 1 ? "" : "s"} — shorten it to send.` : ""}</span>
+    <p
+      id="message-length"
+      data-testid="message-length"
+      aria-live="polite"
+      className={`mt-1 flex justify-between gap-2 px-1 text-xs ${tone}`}
+    >
+      <span>
+        {over > 0
+          ? `Too long by ${over.toLocaleString("en")} character${over === 1 ? "" : "s"} — shorten it to send.`
+          : ""}
+      </span>
       <span>
         {length.toLocaleString("en")} / {MAX_MESSAGE_LENGTH.toLocaleString("en")}
       </span>

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 
 import { isAssistantWriting } from "@/lib/chatkit/reducer";
-import type { ThreadItem } from "@/lib/chatkit/types";
+import type { ThreadItem } from "@/lib/chatkit/schemas";
 
 import { ThreadItemView } from "./ThreadItemView";
 import { TypingIndicator } from "./TypingIndicator";

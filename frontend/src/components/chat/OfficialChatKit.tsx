@@ -7,7 +7,12 @@ import type { ChatRendererProps } from "./ProtocolChat";
 const sameOriginFetch: typeof fetch = (input, init) => fetch(input, { ...init, credentials: "same-origin" });
 
 /** OpenAI's ChatKit web component, pointed at our same-origin /chatkit endpoint. */
-export function OfficialChatKit({ domainKey, threadId, onThreadCreated, onTurnFinished }: ChatRendererProps & { domainKey: string }) {
+export function OfficialChatKit({
+  domainKey,
+  threadId,
+  onThreadCreated,
+  onTurnFinished,
+}: ChatRendererProps & { domainKey: string }) {
   const chatKit = useChatKit({
     api: { url: "/chatkit", domainKey, fetch: sameOriginFetch },
     initialThread: threadId,
@@ -18,7 +23,12 @@ export function OfficialChatKit({ domainKey, threadId, onThreadCreated, onTurnFi
     onResponseEnd: onTurnFinished,
   });
   return (
-    <section data-testid="chat-panel" data-renderer="official" aria-label="Chat" className="flex min-h-0 flex-1 flex-col">
+    <section
+      data-testid="chat-panel"
+      data-renderer="official"
+      aria-label="Chat"
+      className="flex min-h-0 flex-1 flex-col"
+    >
       <ChatKit control={chatKit.control} className="h-full w-full" />
     </section>
   );

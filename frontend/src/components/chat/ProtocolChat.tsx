@@ -29,7 +29,12 @@ export function ProtocolChat({ threadId, onThreadCreated, onTurnFinished, onTool
   const empty = chat.items.length === 0 && chat.status !== "loading";
 
   return (
-    <section data-testid="chat-panel" data-renderer="protocol" aria-label="Chat" className="flex min-h-0 flex-1 flex-col">
+    <section
+      data-testid="chat-panel"
+      data-renderer="protocol"
+      aria-label="Chat"
+      className="flex min-h-0 flex-1 flex-col"
+    >
       {chat.status === "loading" && <p className="px-6 py-4 text-sm text-slate-500">Loading conversation…</p>}
       {empty && !chat.error ? (
         <EmptyChat onPick={chat.send} />

@@ -1,5 +1,5 @@
 import { assistantMessageText, PENDING_USER_ITEM_ID, userMessageText } from "@/lib/chatkit/reducer";
-import type { ThreadItem } from "@/lib/chatkit/types";
+import type { ThreadItem } from "@/lib/chatkit/schemas";
 
 import { Markdown } from "./Markdown";
 import { ToolCallCard } from "./ToolCallCard";
@@ -9,7 +9,11 @@ export function ThreadItemView({ item }: { item: ThreadItem }) {
   switch (item.type) {
     case "user_message":
       return (
-        <div className="flex justify-end" data-testid="user-message" data-pending={item.id === PENDING_USER_ITEM_ID || undefined}>
+        <div
+          className="flex justify-end"
+          data-testid="user-message"
+          data-pending={item.id === PENDING_USER_ITEM_ID || undefined}
+        >
           <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-sm bg-indigo-600 px-4 py-2 text-white">
             {userMessageText(item)}
           </p>
@@ -27,21 +31,23 @@ export function ThreadItemView({ item }: { item: ThreadItem }) {
       );
     }
     case "workflow":
-      return <ToolCallCard tasks={item.workflow.tasks} title={summaryTitle(item.workflow.summary)} />;
+      return <ToolCallCard tasks={item.workflow.tasks} title={item.workflow.summary?.title} />;
     case "task":
       return <ToolCallCard tasks={[item.task]} />;
     case "client_tool_call":
       return (
         <ToolCallCard
-          tasks={[{ type: "custom", title: item.name, content: JSON.stringify(item.arguments), status_indicator: item.status === "completed" ? "complete" : "loading" }]}
+          tasks={[
+            {
+              type: "custom",
+              title: item.name,
+              content: JSON.stringify(item.arguments),
+              status_indicator: item.status === "completed" ? "complete" : "loading",
+            },
+          ]}
         />
       );
     default:
       return null;
   }
-}
-
-function summaryTitle(summary: { title: string } | { duration: number } | null | undefined): string | undefined {
-  if (summary && "title" in summary) return summary.title;
-  return undefined;
 }

@@ -1,10 +1,13 @@
-import { FAILED_TOOL_ICON, type WorkflowTask } from "@/lib/chatkit/types";
+import { FAILED_TOOL_ICON, type WorkflowTask } from "@/lib/chatkit/schemas";
 
 /** The tools the assistant ran for a reply: spinning while they run, ticked when done, flagged when they failed. */
 export function ToolCallCard({ tasks, title }: { tasks: WorkflowTask[]; title?: string }) {
   if (tasks.length === 0) return null;
   return (
-    <div data-testid="tool-calls" className="max-w-full rounded-xl border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+    <div
+      data-testid="tool-calls"
+      className="max-w-full rounded-xl border border-slate-200 bg-slate-50 px-3 py-2 text-sm"
+    >
       {title && <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">{title}</p>}
       <ul className="space-y-1">
         {tasks.map((task, index) => (
@@ -38,16 +41,27 @@ function ToolCallRow({ task }: { task: WorkflowTask }) {
 function StatusIcon({ running, done, failed }: { running: boolean; done: boolean; failed: boolean }) {
   if (failed) {
     return (
-      <span aria-label="failed" className="inline-flex h-3.5 w-3.5 shrink-0 items-center justify-center rounded-full bg-rose-500 text-[10px] font-bold text-white">
+      <span
+        aria-label="failed"
+        className="inline-flex h-3.5 w-3.5 shrink-0 items-center justify-center rounded-full bg-rose-500 text-[10px] font-bold text-white"
+      >
         !
       </span>
     );
   }
   if (running) {
-    return <span aria-label="running" className="inline-block h-3.5 w-3.5 shrink-0 animate-spin rounded-full border-2 border-indigo-300 border-t-indigo-600" />;
+    return (
+      <span
+        aria-label="running"
+        className="inline-block h-3.5 w-3.5 shrink-0 animate-spin rounded-full border-2 border-indigo-300 border-t-indigo-600"
+      />
+    );
   }
   return (
-    <span aria-label={done ? "done" : "tool"} className={`inline-flex h-3.5 w-3.5 shrink-0 items-center justify-center rounded-full text-[10px] ${done ? "bg-emerald-500 text-white" : "bg-slate-300"}`}>
+    <span
+      aria-label={done ? "done" : "tool"}
+      className={`inline-flex h-3.5 w-3.5 shrink-0 items-center justify-center rounded-full text-[10px] ${done ? "bg-emerald-500 text-white" : "bg-slate-300"}`}
+    >
       {done ? "✓" : ""}
     </span>
   );

@@ -45,7 +45,9 @@ export function ConversationRow({ conversation, selected, onSelect, onRename, on
       ) : (
         <button type="button" onClick={onSelect} className="block w-full min-w-0 px-3 py-2 pr-16 text-left">
           <span className="flex items-baseline justify-between gap-2">
-            <span data-testid="conversation-title" className="truncate text-sm font-medium">{title}</span>
+            <span data-testid="conversation-title" className="truncate text-sm font-medium">
+              {title}
+            </span>
           </span>
           <span className="block text-xs text-slate-400">{relativeTime(conversation.updated_at)}</span>
           {conversation.last_message_preview && (

@@ -18,7 +18,12 @@ export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
   const [editing, setEditing] = useState(false);
 
   return (
-    <li data-testid="task" data-task-id={task.id} data-completed={task.completed} className="group flex items-start gap-2 rounded-lg px-2 py-2 hover:bg-slate-50">
+    <li
+      data-testid="task"
+      data-task-id={task.id}
+      data-completed={task.completed}
+      className="group flex items-start gap-2 rounded-lg px-2 py-2 hover:bg-slate-50"
+    >
       <input
         type="checkbox"
         checked={task.completed}
@@ -39,7 +44,10 @@ export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
         />
       ) : (
         <div className="min-w-0 flex-1">
-          <p data-testid="task-title" className={`break-words text-sm ${task.completed ? "text-slate-400 line-through" : ""}`}>
+          <p
+            data-testid="task-title"
+            className={`break-words text-sm ${task.completed ? "text-slate-400 line-through" : ""}`}
+          >
             {task.title}
           </p>
           <p className="mt-0.5 flex flex-wrap items-center gap-1 text-xs text-slate-500">
@@ -47,17 +55,31 @@ export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
             <span className={`rounded px-1.5 ${PRIORITY_STYLE[task.priority]}`}>{task.priority}</span>
             {task.due_date && <span>due {task.due_date.slice(0, 10)}</span>}
             {task.tags.map((tag) => (
-              <span key={tag} className="rounded bg-indigo-50 px-1.5 text-indigo-700">{tag}</span>
+              <span key={tag} className="rounded bg-indigo-50 px-1.5 text-indigo-700">
+                {tag}
+              </span>
             ))}
           </p>
         </div>
       )}
       {!editing && (
         <div className="flex shrink-0 gap-0.5 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
-          <button type="button" aria-label={`Edit “${task.title}”`} title="Edit" onClick={() => setEditing(true)} className="rounded-md p-1.5 text-xs text-slate-500 hover:bg-white hover:text-slate-900">
+          <button
+            type="button"
+            aria-label={`Edit “${task.title}”`}
+            title="Edit"
+            onClick={() => setEditing(true)}
+            className="rounded-md p-1.5 text-xs text-slate-500 hover:bg-white hover:text-slate-900"
+          >
             <PencilIcon />
           </button>
-          <button type="button" aria-label={`Delete “${task.title}”`} title="Delete" onClick={onDelete} className="rounded-md p-1.5 text-xs text-slate-500 hover:bg-white hover:text-red-700">
+          <button
+            type="button"
+            aria-label={`Delete “${task.title}”`}
+            title="Delete"
+            onClick={onDelete}
+            className="rounded-md p-1.5 text-xs text-slate-500 hover:bg-white hover:text-red-700"
+          >
             <TrashIcon />
           </button>
         </div>

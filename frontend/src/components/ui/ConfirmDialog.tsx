@@ -31,13 +31,26 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCance
         onClick={(event) => event.stopPropagation()}
         className="w-full max-w-sm rounded-2xl bg-white p-5 shadow-xl"
       >
-        <h2 id="confirm-title" className="text-lg font-semibold">{title}</h2>
-        <p id="confirm-message" className="mt-2 break-words text-sm text-slate-600">{message}</p>
+        <h2 id="confirm-title" className="text-lg font-semibold">
+          {title}
+        </h2>
+        <p id="confirm-message" className="mt-2 break-words text-sm text-slate-600">
+          {message}
+        </p>
         <div className="mt-5 flex justify-end gap-2">
-          <button ref={cancelButton} type="button" onClick={onCancel} className="rounded-lg px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100">
+          <button
+            ref={cancelButton}
+            type="button"
+            onClick={onCancel}
+            className="rounded-lg px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100"
+          >
             Cancel
           </button>
-          <button type="button" onClick={onConfirm} className="rounded-lg bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-700">
+          <button
+            type="button"
+            onClick={onConfirm}
+            className="rounded-lg bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-700"
+          >
             {confirmLabel}
           </button>
         </div>

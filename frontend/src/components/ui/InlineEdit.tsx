@@ -2,7 +2,13 @@
 
 import { useRef, useState, type FormEvent } from "react";
 
-type Props = { initial: string; label: string; maxLength: number; onSave: (value: string) => void; onCancel: () => void };
+type Props = {
+  initial: string;
+  label: string;
+  maxLength: number;
+  onSave: (value: string) => void;
+  onCancel: () => void;
+};
 
 /** A one-line text field that saves on Enter or blur and cancels on Escape. */
 export function InlineEdit({ initial, label, maxLength, onSave, onCancel }: Props) {

@@ -14,7 +14,9 @@ describe("auth database URLs", () => {
   });
 
   it("drops the Python driver suffix for pg", () => {
-    expect(toPgConnectionString("postgresql+asyncpg://postgres@127.0.0.1:5432/auth")).toBe("postgresql://postgres@127.0.0.1:5432/auth");
+    expect(toPgConnectionString("postgresql+asyncpg://postgres@127.0.0.1:5432/auth")).toBe(
+      "postgresql://postgres@127.0.0.1:5432/auth",
+    );
     expect(toPgConnectionString("postgres://x@y/z")).toBe("postgres://x@y/z");
   });
 

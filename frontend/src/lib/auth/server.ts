@@ -22,10 +22,7 @@ function authOptions() {
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     rateLimit: { enabled: rateLimitEnabled() },
     telemetry: { enabled: false },
-    plugins: [
-      jwt({ jwt: { expirationTime: "15m" } }),
-      nextCookies(),
-    ],
+    plugins: [jwt({ jwt: { expirationTime: "15m" } }), nextCookies()],
   };
 }
 

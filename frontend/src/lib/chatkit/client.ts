@@ -1,14 +1,19 @@
-// Typed client for a ChatKit server endpoint: JSON for plain requests, SSE for streaming ones.
+// Client for a ChatKit server endpoint: JSON for plain requests, SSE for streaming ones. Every
+// answer and event is checked against its schema before the app sees it.
 
-import { readSse } from "./sse";
-import type { NonStreamingRequest, NonStreamingResponses, StreamingRequest, ThreadStreamEvent } from "./types";
+import { EventSourceParserStream } from "eventsource-parser/stream";
+import { z } from "zod";
+
+import type { NonStreamingRequest, StreamingRequest } from "./requests";
+import { threadStreamEventSchema, type ThreadStreamEvent } from "./schemas";
 
 export class ChatKitRequestError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "ChatKitRequestError";
   }
 
@@ -26,19 +31,37 @@ export class ChatKitClient {
     private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
-  /** Sends a non-streaming request and returns its typed JSON answer. */
-  async call<R extends NonStreamingRequest>(request: R, signal?: AbortSignal): Promise<NonStreamingResponses[R["type"]]> {
+  /** Sends a non-streaming request and returns its JSON answer, checked against `answer`. */
+  async call<Answer extends z.ZodType>(
+    request: NonStreamingRequest,
+    answer: Answer,
+    signal?: AbortSignal,
+  ): Promise<z.infer<Answer>> {
     const response = await this.post(request, signal);
-    return (await response.json()) as NonStreamingResponses[R["type"]];
+    const result = answer.safeParse(await response.json().catch(() => undefined));
+    if (!result.success) throw invalid(`answer to ${request.type}`, result.error);
+    return result.data;
   }
 
-  /** Sends a streaming request and yields each event as it arrives. */
+  /** Sends a streaming request and yields each event this client acts on, as it arrives. */
   async *stream(request: StreamingRequest, signal?: AbortSignal): AsyncGenerator<ThreadStreamEvent> {
     const response = await this.post(request, signal);
     if (!response.body) throw new ChatKitRequestError("The server sent no stream.", response.status);
-    for await (const message of readSse(response.body)) {
-      if (message.data.trim() === "") continue;
-      yield parseEvent(message.data);
+    const messages = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
+    try {
+      for (;;) {
+        const { done, value } = await messages.read();
+        if (done) return;
+        if (value.data.trim() === "") continue;
+        const event = parseEvent(value.data);
+        if (event) yield event;
+      }
+    } finally {
+      // Stops the download when reading ends early (a malformed event, an abort).
+      messages.cancel().catch(() => {});
     }
   }
 
@@ -61,33 +84,34 @@ export class ChatKitClient {
   }
 }
 
-export function parseEvent(data: string): ThreadStreamEvent {
+/** One SSE message's event; `null` for an event this client does not act on. */
+function parseEvent(data: string): ThreadStreamEvent | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
   } catch {
     throw new ChatKitRequestError("The assistant sent a malformed event.", 502);
   }
-  if (typeof parsed !== "object" || parsed === null || typeof (parsed as { type?: unknown }).type !== "string") {
-    throw new ChatKitRequestError("The assistant sent an event without a type.", 502);
-  }
-  return parsed as ThreadStreamEvent;
+  const result = threadStreamEventSchema.safeParse(parsed);
+  if (!result.success) throw invalid(`${typeOf(parsed) ?? "untyped"} event`, result.error);
+  return result.data;
 }
+
+function invalid(what: string, error: z.ZodError): ChatKitRequestError {
+  return new ChatKitRequestError(`The assistant sent an invalid ${what}.`, 502, { cause: error });
+}
+
+function typeOf(value: unknown): string | null {
+  const typed = z.object({ type: z.string() }).safeParse(value);
+  return typed.success ? typed.data.type : null;
+}
+
+const problemSchema = z.looseObject({ title: z.string().nullish(), detail: z.string().nullish() });
 
 /** A human sentence for a failed response: the problem's `detail`/`title` when there is one. */
 export async function describeFailure(response: Response): Promise<string> {
-  const fallback = defaultMessage(response.status);
-  try {
-    const body: unknown = await response.json();
-    if (body && typeof body === "object") {
-      const { detail, title } = body as { detail?: unknown; title?: unknown };
-      if (typeof detail === "string" && detail) return detail;
-      if (typeof title === "string" && title) return title;
-    }
-  } catch {
-    // Not JSON: the status says enough.
-  }
-  return fallback;
+  const problem = problemSchema.safeParse(await response.json().catch(() => undefined));
+  return (problem.success && (problem.data.detail || problem.data.title)) || defaultMessage(response.status);
 }
 
 function defaultMessage(status: number): string {

@@ -8,7 +8,7 @@ import {
   PENDING_USER_ITEM_ID,
   type ChatState,
 } from "./reducer";
-import type { AssistantMessageItem, ThreadStreamEvent, UserMessageItem, WorkflowItem } from "./types";
+import type { AssistantMessageItem, ThreadStreamEvent, UserMessageItem, WorkflowItem } from "./schemas";
 
 const base = { thread_id: "thr_1", created_at: "2026-01-01T00:00:00Z" };
 
@@ -48,7 +48,12 @@ describe("chatReducer", () => {
   it("takes the thread id from thread.created", () => {
     const state = run(sending(), {
       type: "thread.created",
-      thread: { id: "thr_new", title: null, created_at: base.created_at, items: { data: [], has_more: false, after: null } },
+      thread: {
+        id: "thr_new",
+        title: null,
+        created_at: base.created_at,
+        items: { data: [], has_more: false, after: null },
+      },
     });
     expect(state.threadId).toBe("thr_new");
   });
@@ -61,10 +66,22 @@ describe("chatReducer", () => {
       {
         type: "thread.item.updated",
         item_id: "msg_bot",
-        update: { type: "assistant_message.content_part.added", content_index: 0, content: { type: "output_text", text: "" } },
+        update: {
+          type: "assistant_message.content_part.added",
+          content_index: 0,
+          content: { type: "output_text", text: "" },
+        },
       },
-      { type: "thread.item.updated", item_id: "msg_bot", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "Added " } },
-      { type: "thread.item.updated", item_id: "msg_bot", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "**Buy groceries**." } },
+      {
+        type: "thread.item.updated",
+        item_id: "msg_bot",
+        update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "Added " },
+      },
+      {
+        type: "thread.item.updated",
+        item_id: "msg_bot",
+        update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "**Buy groceries**." },
+      },
     );
     const bot = state.items.find((item) => item.id === "msg_bot") as AssistantMessageItem;
     expect(bot.content[0].text).toBe("Added **Buy groceries**.");
@@ -75,7 +92,11 @@ describe("chatReducer", () => {
     const state = run(
       sending(),
       { type: "thread.item.added", item: assistantItem },
-      { type: "thread.item.updated", item_id: "msg_bot", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "Hi" } },
+      {
+        type: "thread.item.updated",
+        item_id: "msg_bot",
+        update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "Hi" },
+      },
     );
     expect((state.items.at(-1) as AssistantMessageItem).content[0].text).toBe("Hi");
   });
@@ -85,7 +106,11 @@ describe("chatReducer", () => {
     const state = run(
       sending(),
       { type: "thread.item.added", item: assistantItem },
-      { type: "thread.item.updated", item_id: "msg_bot", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "Fin" } },
+      {
+        type: "thread.item.updated",
+        item_id: "msg_bot",
+        update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta: "Fin" },
+      },
       { type: "thread.item.done", item: final },
     );
     expect((state.items.at(-1) as AssistantMessageItem).content[0].text).toBe("Final answer");
@@ -99,7 +124,11 @@ describe("chatReducer", () => {
       {
         type: "thread.item.updated",
         item_id: "wf_1",
-        update: { type: "workflow.task.added", task_index: 0, task: { type: "custom", title: "add_task", status_indicator: "loading" } },
+        update: {
+          type: "workflow.task.added",
+          task_index: 0,
+          task: { type: "custom", title: "add_task", status_indicator: "loading" },
+        },
       },
     );
     const running = state.items.at(-1) as WorkflowItem;
@@ -109,7 +138,11 @@ describe("chatReducer", () => {
     const finished = run(state, {
       type: "thread.item.updated",
       item_id: "wf_1",
-      update: { type: "workflow.task.updated", task_index: 0, task: { type: "custom", title: "add_task", status_indicator: "complete" } },
+      update: {
+        type: "workflow.task.updated",
+        task_index: 0,
+        task: { type: "custom", title: "add_task", status_indicator: "complete" },
+      },
     });
     expect((finished.items.at(-1) as WorkflowItem).workflow.tasks[0].status_indicator).toBe("complete");
     expect(finished.toolActivity).toBe(1);
@@ -125,13 +158,31 @@ describe("chatReducer", () => {
     expect(next).toBe(state);
   });
 
+  it("skips items and updates it does not draw (parsed as null)", () => {
+    const started = run(sending(), { type: "thread.item.added", item: assistantItem });
+    const next = run(
+      started,
+      { type: "thread.item.added", item: null },
+      { type: "thread.item.updated", item_id: "msg_bot", update: null },
+    );
+    expect(next).toBe(started);
+  });
+
   it("removes items", () => {
-    const state = run(sending(), { type: "thread.item.done", item: userItem }, { type: "thread.item.removed", item_id: "msg_user" });
+    const state = run(
+      sending(),
+      { type: "thread.item.done", item: userItem },
+      { type: "thread.item.removed", item_id: "msg_user" },
+    );
     expect(state.items).toEqual([]);
   });
 
   it("turns an error event into a retryable error and keeps it after the stream ends", () => {
-    const failed = run(sending(), { type: "thread.item.done", item: userItem }, { type: "error", code: "stream.error", message: "Model unavailable", allow_retry: true });
+    const failed = run(
+      sending(),
+      { type: "thread.item.done", item: userItem },
+      { type: "error", code: "stream.error", message: "Model unavailable", allow_retry: true },
+    );
     const ended = chatReducer(failed, { type: "stream.ended" });
     expect(ended.status).toBe("error");
     expect(ended.error).toEqual({ message: "Model unavailable", allowRetry: true });

@@ -6,8 +6,7 @@ import type {
   ThreadItemUpdate,
   ThreadStreamEvent,
   UserMessageItem,
-  WorkflowTask,
-} from "./types";
+} from "./schemas";
 
 export type ChatStatus = "idle" | "loading" | "streaming" | "error";
 
@@ -64,14 +63,25 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         items: [...state.items.filter((item) => item.id !== PENDING_USER_ITEM_ID), pendingUserItem(state, action.text)],
       };
     case "retry.started":
-      return { ...state, status: "streaming", error: null, progress: null, items: itemsUpTo(state.items, action.afterItemId) };
+      return {
+        ...state,
+        status: "streaming",
+        error: null,
+        progress: null,
+        items: itemsUpTo(state.items, action.afterItemId),
+      };
     case "stream.event":
       return applyEvent(state, action.event);
     case "stream.ended":
       if (state.status === "error") return state;
       return { ...state, status: "idle", progress: null, items: withoutPending(state.items) };
     case "stream.failed":
-      return { ...state, status: "error", progress: null, error: { message: action.message, allowRetry: action.allowRetry } };
+      return {
+        ...state,
+        status: "error",
+        progress: null,
+        error: { message: action.message, allowRetry: action.allowRetry },
+      };
     case "error.dismissed":
       return { ...state, status: "idle", error: null, items: withoutPending(state.items) };
   }
@@ -98,14 +108,15 @@ function withoutPending(items: ThreadItem[]): ThreadItem[] {
   return items.filter((item) => item.id !== PENDING_USER_ITEM_ID);
 }
 
-export function applyEvent(state: ChatState, event: ThreadStreamEvent): ChatState {
+function applyEvent(state: ChatState, event: ThreadStreamEvent): ChatState {
   switch (event.type) {
     case "thread.created":
       return { ...state, threadId: event.thread.id };
     case "thread.item.added":
     case "thread.item.done":
     case "thread.item.replaced":
-      return { ...state, items: upsertItem(state.items, event.item) };
+      // A null item is one this renderer does not draw.
+      return event.item ? { ...state, items: upsertItem(state.items, event.item) } : state;
     case "thread.item.removed":
       return { ...state, items: state.items.filter((item) => item.id !== event.item_id) };
     case "thread.item.updated":
@@ -119,13 +130,11 @@ export function applyEvent(state: ChatState, event: ThreadStreamEvent): ChatStat
         progress: null,
         error: { message: event.message || "The assistant could not answer.", allowRetry: event.allow_retry },
       };
-    default:
-      return state;
   }
 }
 
 /** Replaces the item with the same id, or appends it; a real user message replaces the optimistic one. */
-export function upsertItem(items: ThreadItem[], item: ThreadItem): ThreadItem[] {
+function upsertItem(items: ThreadItem[], item: ThreadItem): ThreadItem[] {
   const index = items.findIndex((existing) => existing.id === item.id);
   if (index !== -1) return items.map((existing, i) => (i === index ? item : existing));
   if (item.type === "user_message") {
@@ -135,9 +144,9 @@ export function upsertItem(items: ThreadItem[], item: ThreadItem): ThreadItem[] 
   return [...items, item];
 }
 
-function applyItemUpdate(state: ChatState, itemId: string, update: ThreadItemUpdate): ChatState {
+function applyItemUpdate(state: ChatState, itemId: string, update: ThreadItemUpdate | null): ChatState {
   const target = state.items.find((item) => item.id === itemId);
-  if (!target) return state;
+  if (!target || !update) return state;
   const updated = updateItem(target, update);
   if (updated === target) return state;
   const finishedTool = isTaskUpdate(update) && update.task.status_indicator === "complete";
@@ -149,9 +158,8 @@ function applyItemUpdate(state: ChatState, itemId: string, update: ThreadItemUpd
 }
 
 function updateItem(item: ThreadItem, update: ThreadItemUpdate): ThreadItem {
-  if (item.type === "assistant_message") {
-    const content = updateContent(item.content, update);
-    return content === item.content ? item : { ...item, content };
+  if (item.type === "assistant_message" && !isTaskUpdate(update)) {
+    return { ...item, content: updateContent(item.content, update) };
   }
   if (item.type === "workflow" && isTaskUpdate(update)) {
     const tasks = [...item.workflow.tasks];
@@ -162,26 +170,23 @@ function updateItem(item: ThreadItem, update: ThreadItemUpdate): ThreadItem {
   return item;
 }
 
-type TaskUpdate = { type: "workflow.task.added" | "workflow.task.updated"; task_index: number; task: WorkflowTask };
+type TaskUpdate = Extract<ThreadItemUpdate, { type: "workflow.task.added" | "workflow.task.updated" }>;
+type ContentUpdate = Exclude<ThreadItemUpdate, TaskUpdate>;
 
 function isTaskUpdate(update: ThreadItemUpdate): update is TaskUpdate {
   return update.type === "workflow.task.added" || update.type === "workflow.task.updated";
 }
 
-function updateContent(content: AssistantMessageContent[], update: ThreadItemUpdate): AssistantMessageContent[] {
-  if (!("content_index" in update)) return content;
+function updateContent(content: AssistantMessageContent[], update: ContentUpdate): AssistantMessageContent[] {
   const next = [...content];
   const index = update.content_index;
-  if ("delta" in update) {
-    const current = next[index] ?? { type: "output_text", text: "", annotations: [] };
+  if (update.type === "assistant_message.content_part.text_delta") {
+    const current: AssistantMessageContent = next[index] ?? { type: "output_text", text: "" };
     next[index] = { ...current, text: current.text + update.delta };
-    return next;
-  }
-  if ("content" in update) {
+  } else {
     next[index] = update.content;
-    return next;
   }
-  return content;
+  return next;
 }
 
 /** The newest stored user message: the item a retry restarts after. */

@@ -25,12 +25,13 @@ describe("request builders", () => {
     expect(request.params.input.content).toEqual([{ type: "input_text", text: "hi" }]);
   });
 
-  it("lists threads newest first by default and passes the cursor", () => {
-    expect(requests.listThreads({ limit: 20, after: "thr_9" }).params).toEqual({ order: "desc", limit: 20, after: "thr_9" });
-  });
-
-  it("lists items oldest first by default", () => {
-    expect(requests.listItems("thr_1", { limit: 50 }).params).toEqual({ thread_id: "thr_1", order: "asc", limit: 50 });
+  it("lists items oldest first by default and passes the cursor", () => {
+    expect(requests.listItems("thr_1", { limit: 50, after: "msg_9" }).params).toEqual({
+      thread_id: "thr_1",
+      order: "asc",
+      limit: 50,
+      after: "msg_9",
+    });
   });
 
   it("builds rename, delete and retry requests", () => {

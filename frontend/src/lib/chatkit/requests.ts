@@ -1,65 +1,54 @@
-import type {
-  ItemsListRequest,
-  ListParams,
-  ThreadsAddUserMessageRequest,
-  ThreadsCreateRequest,
-  ThreadsDeleteRequest,
-  ThreadsGetByIdRequest,
-  ThreadsListRequest,
-  ThreadsRetryAfterItemRequest,
-  ThreadsUpdateRequest,
-  UserMessageInput,
-} from "./types";
+// The ChatKit requests this renderer sends (`chatkit/types.py`): every one is `{type, params, metadata}`.
+
+type Request<Type extends string, Params> = { type: Type; params: Params; metadata: Record<string, unknown> };
 
 /** A user message as ChatKit expects it: one text part, no attachments. */
-export function userMessageInput(text: string): UserMessageInput {
-  return {
-    content: [{ type: "input_text", text }],
-    attachments: [],
-    quoted_text: null,
-    inference_options: {},
-  };
+export type UserMessageInput = {
+  content: { type: "input_text"; text: string }[];
+  attachments: string[];
+  quoted_text: string | null;
+  inference_options: Record<string, never>;
+};
+
+export type ListParams = { limit?: number; order?: "asc" | "desc"; after?: string | null };
+
+export type StreamingRequest =
+  | Request<"threads.create", { input: UserMessageInput }>
+  | Request<"threads.add_user_message", { thread_id: string; input: UserMessageInput }>
+  | Request<"threads.retry_after_item", { thread_id: string; item_id: string }>;
+
+export type NonStreamingRequest =
+  | Request<"items.list", ListParams & { thread_id: string }>
+  | Request<"threads.update", { thread_id: string; title: string }>
+  | Request<"threads.delete", { thread_id: string }>;
+
+function userMessageInput(text: string): UserMessageInput {
+  return { content: [{ type: "input_text", text }], attachments: [], quoted_text: null, inference_options: {} };
 }
 
 export const requests = {
-  createThread: (text: string): ThreadsCreateRequest => ({
-    type: "threads.create",
-    params: { input: userMessageInput(text) },
-    metadata: {},
-  }),
-  addUserMessage: (threadId: string, text: string): ThreadsAddUserMessageRequest => ({
-    type: "threads.add_user_message",
-    params: { thread_id: threadId, input: userMessageInput(text) },
-    metadata: {},
-  }),
-  retryAfterItem: (threadId: string, itemId: string): ThreadsRetryAfterItemRequest => ({
-    type: "threads.retry_after_item",
-    params: { thread_id: threadId, item_id: itemId },
-    metadata: {},
-  }),
-  getThread: (threadId: string): ThreadsGetByIdRequest => ({
-    type: "threads.get_by_id",
-    params: { thread_id: threadId },
-    metadata: {},
-  }),
-  listThreads: (params: ListParams = {}): ThreadsListRequest => ({
-    type: "threads.list",
-    params: { order: "desc", ...params },
-    metadata: {},
-  }),
-  listItems: (threadId: string, params: ListParams = {}): ItemsListRequest => ({
-    type: "items.list",
-    params: { thread_id: threadId, order: "asc", ...params },
-    metadata: {},
-  }),
-  renameThread: (threadId: string, title: string): ThreadsUpdateRequest => ({
-    type: "threads.update",
-    params: { thread_id: threadId, title },
-    metadata: {},
-  }),
-  deleteThread: (threadId: string): ThreadsDeleteRequest => ({
-    type: "threads.delete",
-    params: { thread_id: threadId },
-    metadata: {},
-  }),
+  createThread: (text: string) =>
+    ({ type: "threads.create", params: { input: userMessageInput(text) }, metadata: {} }) satisfies StreamingRequest,
+  addUserMessage: (threadId: string, text: string) =>
+    ({
+      type: "threads.add_user_message",
+      params: { thread_id: threadId, input: userMessageInput(text) },
+      metadata: {},
+    }) satisfies StreamingRequest,
+  retryAfterItem: (threadId: string, itemId: string) =>
+    ({
+      type: "threads.retry_after_item",
+      params: { thread_id: threadId, item_id: itemId },
+      metadata: {},
+    }) satisfies StreamingRequest,
+  listItems: (threadId: string, params: ListParams = {}) =>
+    ({
+      type: "items.list",
+      params: { thread_id: threadId, order: "asc", ...params },
+      metadata: {},
+    }) satisfies NonStreamingRequest,
+  renameThread: (threadId: string, title: string) =>
+    ({ type: "threads.update", params: { thread_id: threadId, title }, metadata: {} }) satisfies NonStreamingRequest,
+  deleteThread: (threadId: string) =>
+    ({ type: "threads.delete", params: { thread_id: threadId }, metadata: {} }) satisfies NonStreamingRequest,
 };

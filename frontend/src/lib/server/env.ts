@@ -32,7 +32,10 @@ export const chatKitDomainKey = () => read("CHATKIT_DOMAIN_KEY") ?? read("NEXT_P
 
 /** Extra origins allowed to call the auth API (comma-separated), e.g. a LAN address. */
 export function trustedOrigins(): string[] {
-  const extra = (read("AUTH_TRUSTED_ORIGINS") ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  const extra = (read("AUTH_TRUSTED_ORIGINS") ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
   const url = new URL(appUrl());
   const loopbackTwins = isProduction()
     ? []

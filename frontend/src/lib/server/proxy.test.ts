@@ -28,6 +28,11 @@ describe("problem", () => {
     const response = problem(401, "Unauthorized", "Sign in to continue.");
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expect(await response.json()).toEqual({ type: "about:blank", title: "Unauthorized", status: 401, detail: "Sign in to continue." });
+    expect(await response.json()).toEqual({
+      type: "about:blank",
+      title: "Unauthorized",
+      status: 401,
+      detail: "Sign in to continue.",
+    });
   });
 });

@@ -7,10 +7,13 @@ import { serviceToken } from "@/lib/auth/session";
 export type Caller = { userId: string; token: string };
 
 export function problem(status: number, title: string, detail: string): Response {
-  return Response.json({ type: "about:blank", title, status, detail }, {
-    status,
-    headers: { "Content-Type": "application/problem+json" },
-  });
+  return Response.json(
+    { type: "about:blank", title, status, detail },
+    {
+      status,
+      headers: { "Content-Type": "application/problem+json" },
+    },
+  );
 }
 
 /** The signed-in caller and a fresh JWT for them, or a 401 problem to return as is. */
@@ -40,7 +43,10 @@ type RelayOptions = { method?: string; body?: string; serviceName: string };
 
 /** Sends the request upstream with the caller's token and streams the answer back unbuffered. */
 export async function relay(request: Request, url: string, caller: Caller, options: RelayOptions): Promise<Response> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${caller.token}`, Accept: request.headers.get("accept") ?? "*/*" };
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${caller.token}`,
+    Accept: request.headers.get("accept") ?? "*/*",
+  };
   const requestId = request.headers.get("x-request-id");
   if (requestId) headers["X-Request-ID"] = requestId;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";

@@ -1,31 +1,30 @@
-import { requestJson } from "@/lib/http";
+import { z } from "zod";
 
-export type Priority = "low" | "medium" | "high";
+import { getJson, send } from "@/lib/http";
 
-/** A task as mcp-server's REST API returns it. */
-export type Task = {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: Priority;
-  due_date: string | null;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-};
+/** A task as mcp-server's REST API returns it (the fields the task panel reads). */
+const taskSchema = z.looseObject({
+  id: z.number().int(),
+  title: z.string(),
+  completed: z.boolean(),
+  priority: z.enum(["low", "medium", "high"]),
+  due_date: z.string().nullish(),
+  tags: z.array(z.string()),
+});
 
-export type TaskPage = { tasks: Task[]; count: number; next_cursor: string | null };
+const taskPageSchema = z.looseObject({ tasks: z.array(taskSchema) });
 
-export type TaskChanges = Partial<Pick<Task, "title" | "description" | "priority" | "due_date" | "completed">>;
+export type Task = z.infer<typeof taskSchema>;
 
 export const TASK_TITLE_MAX = 200;
 
+/** The task list the panel shows; also its SWR key. */
+export const TASKS_URL = "/api/tasks?limit=100&sort=created";
+
 export const tasksApi = {
-  list: () => requestJson<TaskPage>("/api/tasks?limit=100&sort=created"),
-  create: (title: string) => requestJson<Task>("/api/tasks", { method: "POST", body: JSON.stringify({ title }) }),
-  update: (id: number, changes: TaskChanges) =>
-    requestJson<Task>(`/api/tasks/${id}`, { method: "PATCH", body: JSON.stringify(changes) }),
-  toggle: (id: number) => requestJson<Task>(`/api/tasks/${id}/complete`, { method: "PATCH" }),
-  remove: (id: number) => requestJson<void>(`/api/tasks/${id}`, { method: "DELETE" }),
+  list: () => getJson(TASKS_URL, taskPageSchema),
+  create: (title: string) => send("/api/tasks", { method: "POST", body: JSON.stringify({ title }) }),
+  rename: (id: number, title: string) => send(`/api/tasks/${id}`, { method: "PATCH", body: JSON.stringify({ title }) }),
+  toggle: (id: number) => send(`/api/tasks/${id}/complete`, { method: "PATCH" }),
+  remove: (id: number) => send(`/api/tasks/${id}`, { method: "DELETE" }),
 };
