@@ -75,5 +75,9 @@ export function useConversations(): ConversationList {
 /** Pages fetched while the list changed may repeat a conversation: keep its first place. */
 function uniqueById(conversations: Conversation[]): Conversation[] {
   const seen = new Set<string>();
-  return conversations.filter((conversation) => !seen.has(conversation.id) && seen.add(conversation.id));
+  return conversations.filter((conversation) => {
+    if (seen.has(conversation.id)) return false;
+    seen.add(conversation.id);
+    return true;
+  });
 }
