@@ -164,3 +164,16 @@ async def test_the_cache_is_bounded():
         await verifier.verify(token)
     await verifier.verify(tokens[0])  # evicted as the oldest, so decoded again
     assert verifier.decodes == 4
+
+
+async def test_a_key_verifies_only_tokens_of_its_own_algorithm(jwks_url):
+    """An Ed25519 key's kid on a token that names RS256 (or the RSA key's on EdDSA) is a 401,
+    never handed to the other algorithm's verifier (which raised a TypeError: a 500)."""
+    verifier = TokenVerifier(AuthConfig(jwks_url=jwks_url))
+    for token in [
+        jwt.encode(claims(), RSA_KEY, algorithm="RS256", headers={"kid": "ed-1"}),
+        jwt.encode(claims(), ED_KEY, algorithm="EdDSA", headers={"kid": "rsa-1"}),
+        jwt.encode(claims(), RSA_KEY, algorithm="RS512", headers={"kid": "rsa-1"}),
+    ]:
+        with pytest.raises(Unauthorized):
+            await verifier.verify(token)

@@ -46,6 +46,10 @@ class Principal:
     claims: dict[str, Any] = field(repr=False)
 
 
+JWKS_TIMEOUT_SECONDS = 5
+"""How long a JWKS fetch may take before the token is refused (the provider is down)."""
+
+
 class TokenVerifier:
     """Verifies a JWT; the algorithm family decides the key, so HS/RS confusion cannot happen.
 
@@ -60,7 +64,11 @@ class TokenVerifier:
         self.config = config
         self.reuse_seconds = reuse_seconds
         self.max_cached = max_cached
-        self._jwks = jwt.PyJWKClient(config.jwks_url, lifespan=300) if config.jwks_url else None
+        self._jwks = (
+            jwt.PyJWKClient(config.jwks_url, lifespan=300, timeout=JWKS_TIMEOUT_SECONDS)
+            if config.jwks_url
+            else None
+        )
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
@@ -96,7 +104,8 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("The bearer token has expired.") from exc
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
+            # Whatever a hostile token makes the decoder raise, it is a refused token, not a 500.
             raise Unauthorized("The bearer token is invalid.") from exc
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
@@ -111,7 +120,11 @@ class TokenVerifier:
                 signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
             except jwt.PyJWTError as exc:
                 raise Unauthorized("The bearer token's signing key is unknown.") from exc
-            return signing_key.key, ASYMMETRIC_ALGORITHMS
+            # A key verifies only tokens of its own algorithm: an Ed25519 key's kid on a token
+            # naming RS256 is refused here, not handed to the RSA verifier.
+            if algorithm != signing_key.algorithm_name:
+                raise Unauthorized("The bearer token's algorithm does not match its signing key.")
+            return signing_key.key, [signing_key.algorithm_name]
         raise Unauthorized("The bearer token's algorithm is not accepted.")
 
 
