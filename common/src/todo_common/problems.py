@@ -113,6 +113,20 @@ class InvalidField(InvalidInput):
         super().__init__(detail or describe([error]), errors=[error])
 
 
+class TooManyRequests(ProblemError):
+    """A limit refuses the request for now: `Retry-After` and `retry_after` say how many seconds
+    to wait, `reason` which limit it was."""
+
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int, reason: str) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+        self.reason = reason
+        self.headers = {"Retry-After": str(self.retry_after)}
+        self.extensions = {"reason": reason, "retry_after": self.retry_after}
+
+
 class BadGateway(ProblemError):
     status = 502
 

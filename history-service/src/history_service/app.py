@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from history_service.cursors import conversation_cursors
 from history_service.routes import router
 from history_service.settings import HistorySettings
+from history_service.turn_slot_routes import router as turn_slot_router
 from todo_common.app import create_service_app
 from todo_common.db import serving_database
 
@@ -31,7 +32,7 @@ def create_app(settings: HistorySettings | None = None) -> FastAPI:
         description="Todo Assistant conversation store: every conversation and message, per user.",
         settings=settings,
         lifespan=lifespan,
-        routers=[router],
+        routers=[router, turn_slot_router],
     )
     app.state.conversation_cursors = conversation_cursors(settings)
     return app

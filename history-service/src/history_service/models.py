@@ -87,3 +87,31 @@ class Message(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+class TurnBucket(SQLModel, table=True):
+    """A user's token bucket for chat turns, as one moment: when it is full again.
+
+    Each turn admitted pushes `full_at` one refill interval later; a turn is refused while that
+    would put it more than the bucket's capacity of intervals ahead of now (GCRA, the token
+    bucket written as a single timestamp, so an admission is one row update under its lock).
+    """
+
+    __tablename__ = "turn_buckets"
+
+    user_id: str = Field(sa_column=Column(String, primary_key=True))
+    full_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class TurnSlot(SQLModel, table=True):
+    """A chat turn a user holds open: released when the turn ends, or gone at `expires_at`."""
+
+    __tablename__ = "turn_slots"
+    __table_args__ = (Index("ix_turn_slots_user_expires", "user_id", "expires_at"),)
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: str = Field(sa_column=Column(String, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -22,8 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "turn_buckets",
         sa.Column("user_id", sa.String(), primary_key=True),
-        sa.Column("tokens", sa.Float(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("full_at", UTCDateTime(), nullable=False),
     )
     op.create_table(
         "turn_slots",
