@@ -1,11 +1,16 @@
 """The conventions every service app gets from create_service_app: problems, request ids, health, metrics."""
 
+import json
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx2
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from todo_common.app import create_service_app
 from todo_common.auth import PathOwner
@@ -118,3 +123,72 @@ async def test_health_and_metrics_need_no_token_and_count_requests_by_route(clie
     assert (await client.get("/readyz")).json() == {"status": "ready"}
     metrics = (await client.get("/metrics")).text
     assert 'http_requests_total{method="POST",route="/api/{user_id}/echo",status="200"}' in metrics
+
+
+@router.post("/api/{user_id}/raw")
+async def raw(request: Request, owner: PathOwner) -> dict[str, int]:
+    return {"bytes": len(await request.body())}
+
+
+class SwallowingApp:
+    """An ASGI app that, like the MCP SDK, turns any error reading the body into its own 500."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await Request(scope, receive).body()
+            response = PlainTextResponse("read")
+        except Exception:
+            response = PlainTextResponse("Error handling POST request", status_code=500)
+        await response(scope, receive, send)
+
+
+LIMIT = 1000
+
+
+@pytest.fixture
+async def limited_client():
+    settings = ServiceSettings(
+        auth_jwt_secret=TEST_JWT_SECRET, app_env="test", max_request_body_bytes=LIMIT
+    )
+    app = create_service_app(
+        title="t", description="d", settings=settings, lifespan=lifespan, routers=[router]
+    )
+    app.router.routes.append(Route("/sdk", SwallowingApp(), methods=["POST"]))
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://svc.test") as client:
+        yield client
+
+
+async def chunks(total: int, size: int = 100) -> AsyncIterator[bytes]:
+    for start in range(0, total, size):
+        yield b"x" * min(size, total - start)
+
+
+def assert_413_problem(response: httpx2.Response) -> None:
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == f"The request body is larger than {LIMIT} bytes."
+
+
+async def test_a_declared_body_over_the_limit_is_refused_before_the_route_runs(limited_client):
+    # No token and no body at all: the declared length alone is refused.
+    response = await limited_client.post(
+        "/api/alice/raw", headers={"content-length": str(50 * 1024 * 1024)}
+    )
+    assert_413_problem(response)
+
+
+@pytest.mark.parametrize("path", ["/api/alice/raw", "/sdk"])
+async def test_a_streamed_body_is_cut_at_the_limit(limited_client, path):
+    """Chunked, so no length is declared: counted as it arrives, and a 413 even where the app
+    itself turned the cut body into a 500."""
+    over = await limited_client.post(path, content=chunks(LIMIT + 1), headers=auth_header("alice"))
+    assert_413_problem(over)
+    within = await limited_client.post(path, content=chunks(LIMIT), headers=auth_header("alice"))
+    assert within.status_code == 200
+
+
+def test_the_default_limit_holds_a_longest_chat_message_of_escaped_emoji():
+    """10,000 characters (the documented message limit) of 4-byte emoji, JSON-escaped."""
+    body = json.dumps({"message": "\U0001f600" * 10_000, "metadata": {"k": "v" * 60_000}})
+    assert len(body.encode()) < ServiceSettings().max_request_body_bytes

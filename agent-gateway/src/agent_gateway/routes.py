@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from agent_gateway import chat_service
 from agent_gateway.chatkit_server import TodoChatKitServer
@@ -26,6 +26,11 @@ def _chatkit_server(request: Request) -> TodoChatKitServer:
 
 ServicesDep = Annotated[Services, Depends(_services)]
 ChatKitServerDep = Annotated[TodoChatKitServer, Depends(_chatkit_server)]
+CHATKIT_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "A ChatKit request: {type, params, metadata}.",
+    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+}
 
 
 @router.post(
@@ -35,17 +40,13 @@ ChatKitServerDep = Annotated[TodoChatKitServer, Depends(_chatkit_server)]
             "description": "A JSON result, or `text/event-stream` of ChatKit thread events.",
             "content": {"text/event-stream": {}},
         },
-        **problem_responses(401, 404, 422, 502, 503),
+        **problem_responses(401, 404, 413, 422, 502, 503),
     },
+    # Documented here rather than declared as a parameter: FastAPI would read and parse a
+    # declared body before the token is checked.
+    openapi_extra={"requestBody": CHATKIT_REQUEST_BODY},
 )
-async def chatkit(
-    request: Request,
-    _body: Annotated[
-        dict[str, Any], Body(description="A ChatKit request: {type, params, metadata}.")
-    ],
-    caller: CurrentPrincipal,
-    server: ChatKitServerDep,
-) -> Response:
+async def chatkit(request: Request, caller: CurrentPrincipal, server: ChatKitServerDep) -> Response:
     """The ChatKit server protocol (threads, items, streamed assistant turns)."""
     return await server.handle(await request.body(), caller)
 

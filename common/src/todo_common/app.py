@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import APIRouter, FastAPI
 
 from todo_common.auth import TokenVerifier
+from todo_common.body_limit import BodyLimitMiddleware
 from todo_common.health import health_router
 from todo_common.metrics import MetricsMiddleware, metrics_router
 from todo_common.problems import UnexpectedErrorMiddleware, install_problem_handlers
@@ -26,7 +27,7 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     """A service app with the shared conventions in place: problem errors, request ids, logging,
-    health, readiness and metrics (README, "Operations")."""
+    health, readiness, metrics (README, "Operations") and the request body limit."""
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings.auth_config())
@@ -36,7 +37,9 @@ def create_service_app(
     app.include_router(metrics_router)
     for router in routers:
         app.include_router(router)
-    # Outermost last: the request id must exist before metrics log the request.
+    # Outermost last: the request id must exist before metrics log the request. The body limit
+    # wraps every route, /mcp included, and its 413s are counted and carry the request id.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import PositiveFloat, SecretStr, field_validator, model_validator
+from pydantic import PositiveFloat, PositiveInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from todo_common.auth import AuthConfig
@@ -24,6 +24,17 @@ class ServiceSettings(BaseSettings):
     auth_jwks_url: str | None = None
     auth_issuer: str | None = None
     auth_audience: str | None = None
+    auth_allow_hs256: bool = False
+    """Production only: also accept HS256 tokens signed with AUTH_JWT_SECRET (scripts, service
+    tokens). Elsewhere a configured secret is always accepted."""
+    jwks_refresh_seconds: PositiveFloat = 300.0
+    """How often the JWKS is fetched again in the background (keys rotate)."""
+    # A 10,000-character chat message of 4-byte emoji, JSON-escaped (12 bytes each), is about
+    # 120 kB: far inside the default, with room for its metadata and tool calls.
+    max_request_body_bytes: PositiveInt = 1024 * 1024
+    """The largest request body accepted (413 beyond it), checked before the body is read."""
+    header_timeout_seconds: PositiveFloat = 10.0
+    """How long a client may take to send a request's headers before the connection is closed."""
 
     @field_validator(
         "auth_jwt_secret", "auth_jwks_url", "auth_issuer", "auth_audience", mode="before"
