@@ -7,11 +7,10 @@ from pydantic import AwareDatetime, Field, TypeAdapter
 
 from todo_common.cursors import Cursors
 from todo_common.text import PlainText
-from todo_mcp.fields import SortKey
-from todo_mcp.repository import MAX_TASK_ID, PRIORITY_RANK
+from todo_mcp.fields import SortKey, TaskId
+from todo_mcp.repository import PRIORITY_RANK
 from todo_mcp.settings import Settings
 
-TaskId = Annotated[int, Field(ge=1, le=MAX_TASK_ID)]
 Rank = Annotated[int, Field(ge=min(PRIORITY_RANK.values()), le=max(PRIORITY_RANK.values()))]
 Position = tuple[Any, int]
 """Where a page ends: the next one starts strictly after (sort value, task id)."""

@@ -8,6 +8,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from todo_common.text import Storable, storable
 
 MAX_TAGS = 20
+MAX_TASK_ID = 2**63 - 1
+"""Task ids are PostgreSQL bigints: a larger (or non-positive) id can name no task."""
 
 
 def _null_in_type(schema: dict[str, Any]) -> None:
@@ -99,3 +101,4 @@ SearchText = Annotated[str, Field(max_length=200), Storable]
 StatusFilter = Literal["all", "pending", "completed"]
 SortKey = Literal["created", "due_date", "priority", "title"]
 Limit = Annotated[int, Field(ge=1, le=100)]
+TaskId = Annotated[int, Field(ge=1, le=MAX_TASK_ID)]

@@ -28,11 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
 
 from todo_common.db import table
-from todo_mcp.fields import SortKey
+from todo_mcp.fields import MAX_TASK_ID, SortKey
 from todo_mcp.models import PRIORITY_RANK_SQL, IdempotencyRecord, Task, TaskPublic
 from todo_mcp.schemas import TaskQuery
 
-MAX_TASK_ID = 2**63 - 1
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _rank: ColumnClause[Any] = literal_column(PRIORITY_RANK_SQL)
 _column = table(Task).c

@@ -3,12 +3,13 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from todo_common.auth import PathOwner
 from todo_common.db import SessionDep
 from todo_common.problems import problem_responses
+from todo_mcp.fields import TaskId
 from todo_mcp.idempotency import (
     KEY_HEADER,
     REPLAYED_HEADER,
@@ -29,6 +30,7 @@ router = APIRouter(
     responses=problem_responses(400, 401, 403, 422),
 )
 NOT_FOUND = problem_responses(404)
+TaskPathId = Annotated[TaskId, Path(description="The task's id (1 to 2^63 - 1).")]
 
 
 def task_service(request: Request, owner: PathOwner, session: SessionDep) -> TaskService:
@@ -117,13 +119,13 @@ async def create_task(tasks: Tasks, body: TaskCreate, once: Idempotent) -> Any:
 
 
 @router.get("/{task_id}", responses=NOT_FOUND)
-async def get_task(tasks: Tasks, task_id: int) -> TaskPublic:
+async def get_task(tasks: Tasks, task_id: TaskPathId) -> TaskPublic:
     """One task."""
     return TaskPublic.model_validate(await tasks.get(task_id))
 
 
 @router.put("/{task_id}", responses=NOT_FOUND)
-async def replace_task(tasks: Tasks, task_id: int, body: TaskReplace) -> TaskPublic:
+async def replace_task(tasks: Tasks, task_id: TaskPathId, body: TaskReplace) -> TaskPublic:
     """Replace every editable field; omitted optional fields are reset."""
     return TaskPublic.model_validate(await tasks.replace(task_id, body))
 
@@ -131,13 +133,13 @@ async def replace_task(tasks: Tasks, task_id: int, body: TaskReplace) -> TaskPub
 @router.patch(
     "/{task_id}", response_model=TaskPublic, responses=NOT_FOUND | idempotent_responses(200)
 )
-async def update_task(tasks: Tasks, task_id: int, body: TaskUpdate, once: Idempotent) -> Any:
+async def update_task(tasks: Tasks, task_id: TaskPathId, body: TaskUpdate, once: Idempotent) -> Any:
     """Change the fields sent (at least one); null clears description or due_date."""
     return await once.run(tasks.update, task_id, body)
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_task(tasks: Tasks, task_id: int) -> Response:
+async def delete_task(tasks: Tasks, task_id: TaskPathId) -> Response:
     """Delete a task."""
     await tasks.delete(task_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -148,7 +150,7 @@ async def delete_task(tasks: Tasks, task_id: int) -> Response:
     response_model=TaskPublic,
     responses=NOT_FOUND | idempotent_responses(200),
 )
-async def toggle_task(tasks: Tasks, task_id: int, once: Idempotent) -> Any:
+async def toggle_task(tasks: Tasks, task_id: TaskPathId, once: Idempotent) -> Any:
     """Toggle completion: pending becomes completed, completed becomes pending. Send an
     Idempotency-Key to make a retried toggle safe."""
     return await once.run(tasks.toggle, task_id)

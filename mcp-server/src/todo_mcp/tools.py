@@ -8,9 +8,9 @@ from typing import Annotated, Any, TypeVar
 
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
+from pydantic import BaseModel, Field, StrictBool, ValidationError, WithJsonSchema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from todo_common.db import AUTOCOMMIT
@@ -29,6 +29,7 @@ from todo_mcp.fields import (
     StatusFilter,
     Tag,
     Tags,
+    TaskId,
     Title,
 )
 from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, request_hash
@@ -40,7 +41,10 @@ from todo_mcp.settings import Settings
 M = TypeVar("M", bound=BaseModel)
 Change = Callable[..., Awaitable[TaskAction]]
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
-TaskId = Annotated[int, Field(description="The task's id, as list_tasks shows it.")]
+# Strict: `true` or 1.5 is not a task id (lax parsing would read them as 1).
+TaskIdArgument = Annotated[
+    TaskId, Field(strict=True, description="The task's id, as list_tasks shows it.")
+]
 
 NOTHING_CHANGED = (
     "The task store is temporarily unavailable; nothing was changed. Try again in a few seconds."
@@ -72,11 +76,15 @@ class TaskServer(MCPServer):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context | None = None
     ) -> CallToolResult | InputRequiredResult:
-        """Every `tools/call`: a call the database could not serve ends in an error result
-        marked retryable in its `_meta` (a `ToolError` cannot carry one)."""
+        """Every `tools/call`: arguments that do not fit the tool's schema are an error naming each
+        one; a call the database could not serve ends in an error result marked retryable in its
+        `_meta` (a `ToolError` cannot carry one)."""
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
+            invalid = exc.__cause__
+            if isinstance(invalid, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise invalid_arguments(name, invalid) from invalid
             if (outage := database_unavailable(exc)) is None:
                 raise
             logger.warning("database unavailable in tool %s: %s", name, outage.reason)
@@ -129,6 +137,13 @@ async def run_change(
         keys = IdempotencyService(tasks.session, tasks.user_id, task_server(ctx).key_ttl)
         outcome = await keys.run(key, request_hash(f"tool {tool}", *arguments), record)
     return TaskAction.model_validate(outcome.result)
+
+
+def invalid_arguments(tool: str, exc: ValidationError) -> ToolError:
+    """The tool error for arguments the tool's schema refuses: each argument and what is wrong
+    (pydantic's own text would echo the values back)."""
+    problems = describe(field_errors(exc.errors(), "arguments"))
+    return ToolError(f"Error executing tool {tool}: Invalid arguments: {problems}")
 
 
 def validated(model: type[M], **arguments: Any) -> M:
@@ -184,7 +199,7 @@ async def list_tasks(
             "priority (high first) or title (A-Z)."
         ),
     ] = "created",
-    limit: Annotated[Limit, Field(description="Page size, 1-100.")] = 50,
+    limit: Annotated[Limit, Field(strict=True, description="Page size, 1-100.")] = 50,
     cursor: Annotated[
         str | None, Field(description="next_cursor from the previous page, to continue.")
     ] = None,
@@ -205,7 +220,7 @@ async def list_tasks(
         return await tasks.find(query)
 
 
-async def complete_task(task_id: TaskId, ctx: Context) -> TaskAction:
+async def complete_task(task_id: TaskIdArgument, ctx: Context) -> TaskAction:
     """Mark a task as done. Completing a task that is already done is harmless."""
     return await run_change(ctx, "complete_task", _complete, task_id)
 
@@ -215,7 +230,7 @@ async def _complete(tasks: TaskService, task_id: int) -> TaskAction:
     return TaskAction(task_id=task_id, status="completed", title=task.title)
 
 
-async def delete_task(task_id: TaskId, ctx: Context) -> TaskAction:
+async def delete_task(task_id: TaskIdArgument, ctx: Context) -> TaskAction:
     """Delete a task permanently."""
     return await run_change(ctx, "delete_task", _delete, task_id)
 
@@ -226,7 +241,7 @@ async def _delete(tasks: TaskService, task_id: int) -> TaskAction:
 
 
 async def update_task(
-    task_id: TaskId,
+    task_id: TaskIdArgument,
     ctx: Context,
     title: Title | None = None,
     description: Annotated[
@@ -234,7 +249,7 @@ async def update_task(
         Field(max_length=1000, description="New details; an empty string removes them."),
     ] = None,
     completed: Annotated[
-        bool | None, Field(description="true marks it done, false reopens it.")
+        StrictBool | None, Field(description="true marks it done, false reopens it.")
     ] = None,
     priority: Annotated[Priority | None, Field(description="New priority.")] = None,
     due_date: Annotated[str | None, WithJsonSchema(DUE_DATE_SCHEMA)] = None,
