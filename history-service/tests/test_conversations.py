@@ -32,12 +32,36 @@ async def test_same_id_again_returns_the_existing_conversation_with_200(alice):
     assert again.json() == first
 
 
-async def test_an_id_owned_by_another_user_is_a_conflict(alice, bob):
-    await alice.create_conversation(id="shared-id")
-    response = await bob.post("/conversations", json={"id": "shared-id"})
-    assert response.status_code == 409
-    assert response.headers["content-type"] == "application/problem+json"
-    assert "alice" not in response.text
+async def test_an_id_another_user_holds_is_simply_created(alice, bob):
+    # Ids are scoped to their owner: taking one tells nothing of, and blocks nothing for, others.
+    await bob.create_conversation(id="shared-id", title="Bob's")
+    mine = await alice.post("/conversations", json={"id": "shared-id", "title": "Alice's"})
+    assert mine.status_code == 201, mine.text
+    assert mine.json()["user_id"] == "alice"
+    assert (await bob.get("/conversations/shared-id")).json()["title"] == "Bob's"
+
+
+async def test_two_users_with_one_conversation_id_each_see_only_their_own(alice, bob):
+    for user in (alice, bob):
+        await user.create_conversation(id="same")
+        await user.add_message("same", f"{user.user_id} 1", id="m1")
+        await user.add_message("same", f"{user.user_id} 2", id="m2")
+    await bob.patch("/conversations/same", json={"title": "Renamed by bob"})
+    await bob.delete("/conversations/same/messages/m2")
+    for user, contents in ((alice, ["alice 1", "alice 2"]), (bob, ["bob 1"])):
+        page = (await user.get("/conversations/same/messages")).json()
+        assert [m["content"] for m in page["items"]] == contents
+        after = (await user.get("/conversations/same/messages", params={"after": "m1"})).json()
+        assert [m["content"] for m in after["items"]] == contents[1:]
+        message = (await user.get("/conversations/same/messages/m1")).json()
+        assert message["content"] == f"{user.user_id} 1"
+        [listed] = (await user.get("/conversations")).json()["items"]
+        assert (listed["user_id"], listed["message_count"]) == (user.user_id, len(contents))
+    assert (await alice.get("/conversations/same")).json()["title"] == "alice 1"
+    assert (await bob.delete("/conversations/same")).status_code == 204
+    assert (await alice.get("/conversations/same")).status_code == 200
+    assert (await bob.post("/conversations", json={"id": "same"})).status_code == 409
+    assert (await alice.post("/conversations", json={"id": "same"})).status_code == 200
 
 
 async def test_invalid_ids_and_titles_are_rejected_naming_the_field(alice):

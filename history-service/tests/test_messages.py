@@ -136,19 +136,19 @@ async def test_metadata_and_tool_calls_round_trip_exactly(alice, conversation):
     assert appended.json()["recent"] == [created, appended.json()["message"]]
 
 
-async def test_integers_beyond_64_bits_round_trip(alice, conversation):
-    huge = 123456789012345678901234567890
+async def test_integers_at_the_ends_of_the_64_bit_range_round_trip(alice, conversation):
+    low, high = -(2**63), 2**63 - 1
     created = await alice.add_message(
         conversation,
         "x",
         role="assistant",
-        metadata={"n": huge},
-        tool_calls=[{"id": "c", "name": "n", "arguments": {"n": -huge}, "result": [huge]}],
+        metadata={"n": high},
+        tool_calls=[{"id": "c", "name": "n", "arguments": {"n": low}, "result": [high]}],
     )
     listed = (await alice.get(f"/conversations/{conversation}/messages")).json()["items"]
     assert listed == [created]
-    assert listed[0]["metadata"] == {"n": huge}
-    assert listed[0]["tool_calls"][0]["result"] == [huge]
+    assert listed[0]["metadata"] == {"n": high}
+    assert listed[0]["tool_calls"][0]["arguments"] == {"n": low}
 
 
 async def test_nan_or_infinity_in_json_fields_is_422_naming_the_field(alice, conversation, db):
@@ -180,6 +180,22 @@ async def test_oversized_metadata_is_rejected(alice, conversation):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "metadata"
+
+
+async def test_metadata_may_exceed_its_bound_by_the_content_and_no_more(alice, conversation):
+    # The bound is 64 KiB of compact UTF-8 JSON beyond the content as a JSON string.
+    content = "😀" * 10_000  # 40,002 bytes as a JSON string
+    fits = "a" * (64 * 1024 + 40_002 - len('{"blob":""}'))
+    path = f"/conversations/{conversation}/messages"
+    accepted = await alice.post(
+        path, json={"role": "user", "content": content, "metadata": {"blob": fits}}
+    )
+    assert accepted.status_code == 201, accepted.text
+    refused = await alice.post(
+        path, json={"role": "user", "content": content, "metadata": {"blob": fits + "a"}}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "metadata"
 
 
 async def test_put_creates_then_replaces(alice, conversation):

@@ -7,7 +7,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -22,10 +22,15 @@ from todo_common.db import UTCDateTime, utcnow
 
 
 class Conversation(SQLModel, table=True):
-    """A user's conversation; soft-deleted rows stay but are never served."""
+    """A user's conversation; soft-deleted rows stay but are never served.
+
+    Keyed by (user_id, id): an id names a conversation within its owner's space only, so two users
+    may hold the same id, and creating one never tells anything of another user's ids.
+    """
 
     __tablename__ = "conversations"
     __table_args__ = (
+        PrimaryKeyConstraint("user_id", "id", name="pk_conversations"),
         # The sidebar query: a user's live conversations, newest first, keyset on (updated_at, id).
         Index(
             "ix_conversations_user_recent",
@@ -37,8 +42,8 @@ class Conversation(SQLModel, table=True):
         ),
     )
 
-    id: str = Field(sa_column=Column(String(64), primary_key=True))
     user_id: str = Field(sa_column=Column(String, nullable=False))
+    id: str = Field(sa_column=Column(String(64), nullable=False))
     title: str | None = Field(default=None, sa_column=Column(String(200)))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
@@ -59,22 +64,26 @@ class Conversation(SQLModel, table=True):
 class Message(SQLModel, table=True):
     """One message; `seq` numbers a conversation's messages in insertion order, without ties.
 
-    The primary key (conversation_id, seq) is the only index that orders messages, so the newest
-    100 of any conversation are one short index range, however many messages others hold.
+    A conversation is (user_id, conversation_id), as its key is. The primary key
+    (user_id, conversation_id, seq) is the only index that orders messages, so the newest 100 of
+    any conversation are one short index range, however many messages others hold.
     """
 
     __tablename__ = "messages"
     __table_args__ = (
-        PrimaryKeyConstraint("conversation_id", "seq", name="pk_messages"),
-        UniqueConstraint("conversation_id", "id", name="uq_messages_conversation_id_id"),
+        PrimaryKeyConstraint("user_id", "conversation_id", "seq", name="pk_messages"),
+        UniqueConstraint("user_id", "conversation_id", "id", name="uq_messages_conversation_id"),
+        ForeignKeyConstraint(
+            ["user_id", "conversation_id"],
+            ["conversations.user_id", "conversations.id"],
+            name="fk_messages_conversation",
+        ),
     )
 
-    conversation_id: str = Field(
-        sa_column=Column(String(64), ForeignKey("conversations.id"), nullable=False)
-    )
+    user_id: str = Field(sa_column=Column(String, nullable=False))
+    conversation_id: str = Field(sa_column=Column(String(64), nullable=False))
     seq: int = Field(sa_column=Column(BigInteger, nullable=False, autoincrement=False))
     id: str = Field(sa_column=Column(String(64), nullable=False))
-    user_id: str = Field(sa_column=Column(String, nullable=False))
     role: str = Field(sa_column=Column(String(16), nullable=False))
     content: str = Field(sa_column=Column(Text, nullable=False))
     tool_calls: list[dict[str, Any]] | None = Field(

@@ -1,6 +1,6 @@
 """Queries. Every read or write of a conversation goes through `owned_by`, the one place that
 filters by owner and hides soft-deleted rows; messages are reached only through a conversation
-that passed it.
+that passed it, by its whole key (user_id, id): conversation ids are unique per owner only.
 
 A chat turn's statements (appending messages, reading a page) are built once, with bound
 parameters: building a statement costs SQLAlchemy more than executing it (≈ 0.4 ms each)."""
@@ -213,20 +213,30 @@ _NUMBER_NEW_MESSAGES = (
 _INSERT_MESSAGES = insert(table(Message))
 
 
+def _of_conversation() -> ColumnElement[bool]:
+    """Messages to their conversation, by its whole key: an id alone may be another user's too."""
+    return and_(
+        MESSAGES.user_id == CONVERSATIONS.user_id,
+        MESSAGES.conversation_id == CONVERSATIONS.id,
+    )
+
+
 @functools.cache
 def _messages_page(descending: bool, after: bool, bounded: bool) -> Select[Any]:
     """The page query of `messages_page`, one per shape, built on first use."""
     conversation_id: BindParameter[str] = bindparam("conversation_id")
     query = (
         select(*MESSAGE_FIELDS)
-        .join(table(Conversation), CONVERSATIONS.id == MESSAGES.conversation_id)
+        .join(table(Conversation), _of_conversation())
         .where(MESSAGES.conversation_id == conversation_id, owned_by(OWNER))
     )
     if after:
         anchor = (
             select(MESSAGES.seq)
             .where(
-                MESSAGES.conversation_id == conversation_id, MESSAGES.id == bindparam("after_id")
+                MESSAGES.user_id == OWNER,
+                MESSAGES.conversation_id == conversation_id,
+                MESSAGES.id == bindparam("after_id"),
             )
             .scalar_subquery()
         )
@@ -249,7 +259,10 @@ class MessageRepository:
         self.conversation = conversation
 
     def _in_conversation(self) -> Select[Message]:
-        return select(Message).where(col(Message.conversation_id) == self.conversation.id)
+        return select(Message).where(
+            col(Message.user_id) == self.conversation.user_id,
+            col(Message.conversation_id) == self.conversation.id,
+        )
 
     async def get(self, message_id: str) -> Message | None:
         """The message with this id in this conversation, if any."""

@@ -34,8 +34,10 @@ async def history_service(
 
 
 Service = Annotated[HistoryService, Depends(history_service)]
-ConversationId = Annotated[str, Path(max_length=64, description="The conversation's id.")]
-MessageId = Annotated[str, Path(max_length=64, description="The message's id.")]
+# Ids are checked against the one id pattern before any query: text outside it (a NUL, `/`, `..`)
+# is a 422 naming the parameter, never a database error.
+ConversationId = Annotated[str, Path(pattern=ID_PATTERN, description="The conversation's id.")]
+MessageId = Annotated[str, Path(pattern=ID_PATTERN, description="The message's id.")]
 AUTH_ERRORS = (401, 403, 422)
 RETURN_MINIMAL = "return=minimal"
 
@@ -189,7 +191,7 @@ async def append_message(
 )
 async def put_message(
     conversation_id: ConversationId,
-    message_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    message_id: MessageId,
     data: MessageWrite,
     service: Service,
     response: Response,

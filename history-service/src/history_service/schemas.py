@@ -1,6 +1,5 @@
 """Wire models: what clients send and what they get back."""
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -12,18 +11,42 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PositiveInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from todo_common.ids import ID_PATTERN
+from todo_common.json_values import JSON_MAX_DEPTH, json_size, storable_json
 from todo_common.text import PlainText, Storable
 
+
+class MessageLimits(BaseSettings):
+    """Bounds on what one message or request may hold, from the environment (read once, at
+    start: they shape the API's schema). Each refusal is a 422 naming the field."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    message_metadata_max_bytes: PositiveInt = 64 * 1024
+    """`metadata` may be this many bytes (compact UTF-8 JSON) beyond one copy of the message's
+    content, so a message of the longest allowed content always fits, whatever its characters."""
+    message_tool_calls_max: PositiveInt = 64
+    """Tool calls one message may record."""
+    message_batch_max: PositiveInt = 50
+    """Messages one `PUT .../messages:batch` may write."""
+    json_max_depth: PositiveInt = JSON_MAX_DEPTH
+    """Levels of nesting in `metadata` and in each tool call's `arguments` and `result`."""
+
+
+LIMITS = MessageLimits()
 USER_CONTENT_MAX = 10_000
 OTHER_CONTENT_MAX = 100_000
-METADATA_MAX_BYTES = 64 * 1024
-BATCH_MAX = 50
+METADATA_MAX_BYTES = LIMITS.message_metadata_max_bytes
+TOOL_CALLS_MAX = LIMITS.message_tool_calls_max
+BATCH_MAX = LIMITS.message_batch_max
+StoredJSON = storable_json(max_depth=LIMITS.json_max_depth)
 
 ClientId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Title = Annotated[
@@ -68,30 +91,15 @@ class ConversationPublic(BaseModel):
     last_message_preview: str | None
 
 
-def _json_text(value: Any) -> str:
-    # NaN and Infinity are not JSON: PostgreSQL refuses them, and stored JSON is served verbatim.
-    try:
-        return json.dumps(value, allow_nan=False)
-    except ValueError as exc:
-        raise ValueError("numbers must be finite (no NaN or Infinity)") from exc
-
-
-def _finite(value: Any) -> Any:
-    _json_text(value)
-    return value
-
-
 class ToolCall(BaseModel):
     """One tool the assistant called during a turn, and what came back."""
 
-    id: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=128)
-    arguments: dict[str, Any] | str | None = None
-    result: Any = None
+    id: Annotated[str, StringConstraints(min_length=1, max_length=128), Storable]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=128), Storable]
+    arguments: Annotated[dict[str, Any] | str | None, StoredJSON] = None
+    result: Annotated[Any, StoredJSON] = None
     status: Literal["ok", "error"] = "ok"
-    duration_ms: float | None = Field(default=None, ge=0)
-
-    _finite_json = field_validator("arguments", "result")(_finite)
+    duration_ms: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class MessageWrite(BaseModel):
@@ -100,8 +108,14 @@ class MessageWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role
     content: PlainText = Field(max_length=OTHER_CONTENT_MAX)
-    tool_calls: list[ToolCall] | None = None
-    metadata: dict[str, Any] | None = None
+    tool_calls: list[ToolCall] | None = Field(default=None, max_length=TOOL_CALLS_MAX)
+    metadata: Annotated[dict[str, Any] | None, StoredJSON] = Field(
+        default=None,
+        description=(
+            f"At most {METADATA_MAX_BYTES} bytes as compact UTF-8 JSON beyond the size of the"
+            f" message's content as a JSON string; nested at most {LIMITS.json_max_depth} levels."
+        ),
+    )
 
     @field_validator("content")
     @classmethod
@@ -112,9 +126,19 @@ class MessageWrite(BaseModel):
 
     @field_validator("metadata")
     @classmethod
-    def _metadata_fits(cls, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-        if metadata is not None and len(_json_text(metadata)) > METADATA_MAX_BYTES:
-            raise ValueError(f"metadata must serialize to at most {METADATA_MAX_BYTES} bytes")
+    def _metadata_fits(
+        cls, metadata: dict[str, Any] | None, info: ValidationInfo
+    ) -> dict[str, Any] | None:
+        # Metadata may carry the content once (the gateway keeps the chat item there), so the
+        # bound grows with it: every character of the longest content fits, even escaped ones.
+        if metadata is None:
+            return None
+        allowed = METADATA_MAX_BYTES + json_size(info.data.get("content", ""))
+        if json_size(metadata) > allowed:
+            raise ValueError(
+                f"must be at most {METADATA_MAX_BYTES} bytes (compact UTF-8 JSON) beyond the"
+                " size of the content"
+            )
         return metadata
 
 

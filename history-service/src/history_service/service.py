@@ -133,10 +133,11 @@ class HistoryService:
             await self.session.rollback()
         else:
             return conversation, True
-        # The id is taken: by this caller (a retry), or by someone else's conversation.
+        # Ids are the caller's own (other users' ids never collide): this is a retry, or the id
+        # of a conversation the caller deleted.
         if existing := await self.conversations.get(conversation.id):
             return existing, False
-        raise Conflict(f"Conversation id {conversation.id} is not available.")
+        raise Conflict(f"Conversation id {conversation.id} belongs to a deleted conversation.")
 
     async def list_conversations(
         self, limit: int, cursor: str | None, q: str | None
