@@ -37,8 +37,9 @@ def sync_client(settings):
 def test_no_user_ever_sees_another_users_conversations(sync_client, ops):
     run = uuid.uuid4().hex[:8]
     users = {name: f"{name}-{run}" for name in USERS}
-    owner_of: list[tuple[str, str]] = []  # (conversation id, owner) in creation order
+    ids: list[str] = []  # every conversation id ever created, by anyone, in creation order
     live: dict[str, set[str]] = {name: set() for name in USERS}
+    deleted: dict[str, set[str]] = {name: set() for name in USERS}
     texts: dict[str, set[str]] = {name: set() for name in USERS}
 
     def call(method, name, path, **kwargs):
@@ -48,15 +49,20 @@ def test_no_user_ever_sees_another_users_conversations(sync_client, ops):
         )
 
     for op, actor, index, content in ops:
-        target = owner_of[index % len(owner_of)] if owner_of else None
-        if op == "create" or target is None:
-            response = call("POST", actor, "/conversations", json={})
-            assert response.status_code == 201
-            owner_of.append((response.json()["id"], actor))
-            live[actor].add(response.json()["id"])
+        if op == "create" or not ids:
+            # Ids are scoped to their owner: users pick from a few shared ones, which must neither
+            # fail for nor reveal anything of whoever took them first.
+            body = {"id": f"shared-{index % 4}"} if index % 2 else {}
+            response = call("POST", actor, "/conversations", json=body)
+            cid = body.get("id")
+            expected = 200 if cid in live[actor] else 409 if cid in deleted[actor] else 201
+            assert response.status_code == expected
+            if expected == 201:
+                ids.append(response.json()["id"])
+                live[actor].add(response.json()["id"])
             continue
-        cid, owner = target
-        visible = owner == actor and cid in live[owner]
+        cid = ids[index % len(ids)]
+        visible = cid in live[actor]
         if op == "message":
             response = call(
                 "POST",
@@ -74,7 +80,8 @@ def test_no_user_ever_sees_another_users_conversations(sync_client, ops):
             response = call("DELETE", actor, f"/conversations/{cid}")
             assert response.status_code == (204 if visible else 404)
             if visible:
-                live[owner].discard(cid)
+                live[actor].discard(cid)
+                deleted[actor].add(cid)
         elif op == "read":
             response = call("GET", actor, f"/conversations/{cid}/messages", params={"limit": 200})
             assert response.status_code == (200 if visible else 404)

@@ -62,18 +62,18 @@ def check_json(value: T, *, max_depth: int = JSON_MAX_DEPTH) -> T:
                 try:
                     storable(key)
                 except ValueError as exc:
-                    raise ValueError(f"an object key at {_where(path)} {exc}") from None
+                    raise ValueError(f"an object key {exc} at {_where(path)}") from None
                 pending.append((child, depth + 1, (*path, key)))
         elif isinstance(item, str):
             try:
                 storable(item)
             except ValueError as exc:
-                raise ValueError(f"the string at {_where(path)} {exc}") from None
+                raise ValueError(f"a string {exc} at {_where(path)}") from None
         elif isinstance(item, bool) or item is None:
             continue
         elif isinstance(item, int):
             if not INT_MIN <= item <= INT_MAX:
-                raise ValueError(f"the integer at {_where(path)} is outside the 64-bit range")
+                raise ValueError(f"an integer outside the 64-bit range at {_where(path)}")
         elif isinstance(item, float):
             if item != item or item in (float("inf"), float("-inf")):
                 raise ValueError(f"numbers must be finite (no NaN or Infinity) at {_where(path)}")
