@@ -1,5 +1,6 @@
 """TokenVerifier: HS256 with a secret, asymmetric keys from a JWKS, and the confusions in between."""
 
+import asyncio
 import json
 import threading
 import time
@@ -21,9 +22,9 @@ RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ED_KEY = ed25519.Ed25519PrivateKey.generate()
 
 
-def _jwks() -> bytes:
+def _jwks(entries: list[tuple[str, object, str]] | None = None) -> bytes:
     keys = []
-    for kid, key, alg in [("rsa-1", RSA_KEY, "RS256"), ("ed-1", ED_KEY, "EdDSA")]:
+    for kid, key, alg in entries or [("rsa-1", RSA_KEY, "RS256"), ("ed-1", ED_KEY, "EdDSA")]:
         jwk = json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(key.public_key()))
         keys.append({**jwk, "kid": kid, "use": "sig", "alg": alg})
     return json.dumps({"keys": keys}).encode()
@@ -108,15 +109,58 @@ async def test_an_unknown_kid_or_foreign_key_is_refused(jwks_url):
             await verifier.verify(token)
 
 
-def test_production_refuses_placeholder_secrets(monkeypatch):
-    monkeypatch.setenv("APP_ENV", "production")
+PRODUCTION = {
+    "APP_ENV": "production",
+    "AUTH_JWKS_URL": "https://todo.example.com/api/auth/jwks",
+    "AUTH_ISSUER": "https://todo.example.com",
+    "AUTH_AUDIENCE": "https://todo.example.com",
+}
+
+
+@pytest.fixture
+def production(monkeypatch):
+    for name in ["AUTH_JWT_SECRET", "AUTH_ALLOW_HS256"]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_production_refuses_placeholder_secrets(production):
+    production.setenv("AUTH_ALLOW_HS256", "true")
     for secret in [DEV_JWT_SECRET, "short"]:
-        monkeypatch.setenv("AUTH_JWT_SECRET", secret)
+        production.setenv("AUTH_JWT_SECRET", secret)
         with pytest.raises(ValueError, match="AUTH_JWT_SECRET"):
             ServiceSettings()
-    monkeypatch.delenv("AUTH_JWT_SECRET")
+    production.delenv("AUTH_JWT_SECRET")
+    production.delenv("AUTH_JWKS_URL")
     with pytest.raises(ValueError, match="AUTH_JWKS_URL"):
         ServiceSettings()
+
+
+def test_production_with_a_jwks_issuer_and_audience_starts(production):
+    settings = ServiceSettings()
+    assert settings.auth_config().jwt_secret is None  # no HS256 at all
+
+
+@pytest.mark.parametrize("name", ["AUTH_ISSUER", "AUTH_AUDIENCE"])
+def test_production_requires_issuer_and_audience(production, name):
+    production.delenv(name)
+    with pytest.raises(ValueError, match=name):
+        ServiceSettings()
+
+
+@pytest.mark.parametrize("jwks", [True, False])
+def test_production_accepts_hs256_only_when_switched_on(production, jwks):
+    """With or without a JWKS, a secret alone does not turn HS256 on: the service refuses to
+    start (rather than ignore the secret), and starts once AUTH_ALLOW_HS256=true."""
+    if not jwks:
+        production.delenv("AUTH_JWKS_URL")
+    production.setenv("AUTH_JWT_SECRET", TEST_JWT_SECRET)
+    with pytest.raises(ValueError, match="AUTH_ALLOW_HS256"):
+        ServiceSettings()
+    production.setenv("AUTH_ALLOW_HS256", "true")
+    assert ServiceSettings().auth_config().jwt_secret == TEST_JWT_SECRET
 
 
 def test_development_falls_back_to_the_dev_secret_only_without_jwks(monkeypatch):
@@ -177,3 +221,114 @@ async def test_a_key_verifies_only_tokens_of_its_own_algorithm(jwks_url):
     ]:
         with pytest.raises(Unauthorized):
             await verifier.verify(token)
+
+
+class KeySetServer:
+    """A real JWKS endpoint on loopback whose keys and health a test changes as it goes."""
+
+    def __init__(self) -> None:
+        self.keys = [("rsa-1", RSA_KEY, "RS256")]
+        self.up = True
+        self.fetches = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.fetches += 1
+                if not outer.up:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(_jwks(outer.keys))
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/jwks"
+
+    def stop(self) -> None:
+        """The provider is gone: nothing listens on its port any more."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def key_server() -> Iterator[KeySetServer]:
+    server = KeySetServer()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def rsa_token(sub: str, kid: str = "rsa-1", key: rsa.RSAPrivateKey = RSA_KEY) -> str:
+    return jwt.encode(claims(sub), key, algorithm="RS256", headers={"kid": kid})
+
+
+async def refreshed(verifier: TokenVerifier) -> None:
+    """Wait for the background refresh the last verification started."""
+    assert verifier._refresh is not None
+    await verifier._refresh
+
+
+@pytest.mark.parametrize("outage", ["errors", "stopped"])
+async def test_known_keys_keep_verifying_while_the_provider_is_down(key_server, outage):
+    verifier = TokenVerifier(
+        AuthConfig(jwks_url=key_server.url, jwks_refresh_seconds=0.01, jwks_min_refetch_seconds=0)
+    )
+    assert (await verifier.verify(rsa_token("alice"))).user_id == "alice"
+    if outage == "errors":
+        key_server.up = False
+    else:
+        key_server.stop()
+    await asyncio.sleep(0.05)  # the key set is now older than its refresh interval
+    await verifier.verify(rsa_token("bob"))  # starts a background refresh, which fails
+    await refreshed(verifier)
+    if outage == "errors":
+        assert key_server.fetches == 2
+    # The last good key set is still in use, for a token never seen before.
+    assert (await verifier.verify(rsa_token("carol"))).user_id == "carol"
+
+
+async def test_the_key_set_is_refreshed_in_the_background(key_server):
+    verifier = TokenVerifier(
+        AuthConfig(jwks_url=key_server.url, jwks_refresh_seconds=0.01, jwks_min_refetch_seconds=0)
+    )
+    await verifier.verify(rsa_token("alice"))
+    key_server.keys = [("ed-1", ED_KEY, "EdDSA")]  # the provider rotated its keys
+    await asyncio.sleep(0.05)
+    await verifier.verify(rsa_token("bob"))  # answered from the old set, refresh under way
+    await refreshed(verifier)
+    assert key_server.fetches == 2
+    with pytest.raises(Unauthorized):  # the retired key no longer verifies
+        await verifier.verify(rsa_token("carol"))
+    ed_token = jwt.encode(claims("dave"), ED_KEY, algorithm="EdDSA", headers={"kid": "ed-1"})
+    assert (await verifier.verify(ed_token)).user_id == "dave"
+
+
+async def test_an_unknown_kid_fetches_the_key_set_again_for_a_rotated_key(key_server):
+    verifier = TokenVerifier(AuthConfig(jwks_url=key_server.url, jwks_min_refetch_seconds=0))
+    await verifier.verify(rsa_token("alice"))
+    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_server.keys = [("rsa-1", RSA_KEY, "RS256"), ("rsa-2", new_key, "RS256")]
+    assert (await verifier.verify(rsa_token("bob", "rsa-2", new_key))).user_id == "bob"
+    assert key_server.fetches == 2
+
+
+async def test_unknown_kids_do_not_turn_into_a_stream_of_fetches(key_server):
+    verifier = TokenVerifier(AuthConfig(jwks_url=key_server.url, jwks_min_refetch_seconds=3600))
+    await verifier.verify(rsa_token("alice"))
+    for n in range(5):
+        with pytest.raises(Unauthorized):
+            await verifier.verify(rsa_token("mallory", kid=f"made-up-{n}"))
+    assert key_server.fetches == 1
+    key_server.up = False
+    fresh = TokenVerifier(AuthConfig(jwks_url=key_server.url, jwks_min_refetch_seconds=3600))
+    for _ in range(3):  # never fetched, provider down: one attempt, then refused at once
+        with pytest.raises(Unauthorized):
+            await fresh.verify(rsa_token("alice"))
+    assert key_server.fetches == 2

@@ -1,5 +1,6 @@
 """compose.yaml: valid compose-spec, and every service, port and variable it names exists in the code."""
 
+import re
 import subprocess
 import sys
 from typing import Any
@@ -128,11 +129,58 @@ def test_urls_between_services_point_at_real_services_and_ports(compose: dict[st
     assert (ROOT / "frontend/src/app/api/auth/[...all]/route.ts").is_file()
 
 
-def _interpolate(value: str) -> str:
-    """Replace `${NAME:-default}` with its default, as compose does when NAME is unset."""
-    while "${" in value:
-        start = value.index("${")
-        end = value.index("}", start)
-        _name, _, default = value[start + 2 : end].partition(":-")
-        value = value[:start] + default + value[end + 1 :]
+# What an operator's .env provides: the variables compose refuses to start without.
+DOT_ENV = {"POSTGRES_PASSWORD": "a-real-database-password", "BETTER_AUTH_SECRET": "z" * 40}
+SECRET_NAMES = re.compile(r"SECRET|PASSWORD|API_KEY")
+
+
+def _interpolate(value: str, environ: dict[str, str] = DOT_ENV) -> str:
+    """Expand `${NAME:-default}` and `${NAME:?message}` as compose does with `environ` set;
+    ValueError(message) for a required variable that is unset."""
+    for match in reversed(list(INTERPOLATION.finditer(value))):
+        name, kind, rest = match.group("name", "kind", "rest")
+        if environ.get(name):
+            replacement = environ[name]
+        elif kind == ":?":
+            raise ValueError(rest)
+        else:
+            replacement = rest or ""
+        value = value[: match.start()] + replacement + value[match.end() :]
     return value
+
+
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?:(?P<kind>:-|:\?)(?P<rest>[^}]*))?\}")
+
+
+def _placeholders(compose: dict[str, Any]) -> dict[str, set[tuple[str, str | None]]]:
+    """Every `${NAME…}` in compose.yaml: NAME -> {(kind, default or message)}."""
+    found: dict[str, set[tuple[str, str | None]]] = {}
+    for match in INTERPOLATION.finditer(COMPOSE.read_text()):
+        found.setdefault(match["name"], set()).add((match["kind"] or "", match["rest"]))
+    return found
+
+
+def test_no_secret_has_a_default_and_each_required_one_is_named(compose: dict[str, Any]) -> None:
+    """compose refuses to start without each secret, saying which variable to set; none has a
+    public default to fall back on."""
+    placeholders = _placeholders(compose)
+    secrets = {name for name in placeholders if SECRET_NAMES.search(name)}
+    assert {"POSTGRES_PASSWORD", "BETTER_AUTH_SECRET"} <= secrets
+    for name in secrets:
+        for kind, rest in placeholders[name]:
+            assert not (kind == ":-" and rest), f"{name} has a default: {rest}"
+    for name in DOT_ENV:
+        for kind, message in placeholders[name]:
+            assert kind == ":?", name
+            assert f"set {name}" in (message or ""), name
+            with pytest.raises(ValueError, match=f"set {name}"):
+                _interpolate(f"${{{name}{kind}{message}}}", {})
+
+
+def test_services_verify_issuer_and_audience_and_leave_hs256_off(compose: dict[str, Any]) -> None:
+    public_url = _interpolate(env(compose, FRONTEND)["BETTER_AUTH_URL"])
+    for service in PYTHON_SERVICES:
+        given = {name: _interpolate(value) for name, value in env(compose, service).items()}
+        assert given["AUTH_ISSUER"] == given["AUTH_AUDIENCE"] == public_url
+        assert given["AUTH_ALLOW_HS256"] == "false"
+        assert given["AUTH_JWT_SECRET"] == ""

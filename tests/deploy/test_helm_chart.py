@@ -14,8 +14,10 @@ KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.utils.latest_version())
 NEON_URL = (
     "postgresql+asyncpg://todo:pw@ep-cool-name-pooler.eu-central-1.aws.neon.tech/todo?ssl=require"
 )
+# The least an install must be given: there is no default secret or password.
+REQUIRED = {"secrets": {"betterAuthSecret": "b" * 40}, "postgresql": {"password": "pg-password"}}
 SCENARIOS: dict[str, dict[str, Any]] = {
-    "default": {},
+    "default": REQUIRED,
     "external-db-ingress-hpa": {
         "database": {"url": NEON_URL},
         "postgresql": {"enabled": False},
@@ -24,7 +26,11 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "betterAuthSecret": "y" * 40,
             "openaiApiKey": "sk-test",
         },
-        "auth": {"issuer": "https://todo.example.com", "audience": "https://todo.example.com"},
+        "auth": {
+            "issuer": "https://todo.example.com",
+            "audience": "https://todo.example.com",
+            "allowHs256": True,
+        },
         "agentGateway": {
             "modelProvider": "openai",
             "model": "gpt-4.1-mini",
@@ -139,7 +145,7 @@ def test_each_app_gets_only_variables_its_code_reads(
 
 
 def test_default_values_bring_their_own_database_and_migrate_on_start() -> None:
-    manifests = render({})
+    manifests = render(REQUIRED)
     assert "postgresql" in of_kind(manifests, "StatefulSet")
     assert not of_kind(manifests, "Job")
     config_maps = of_kind(manifests, "ConfigMap")
@@ -226,3 +232,42 @@ def test_minimal_values_use_an_existing_secret_and_fixed_replicas() -> None:
 def test_no_database_at_all_is_refused() -> None:
     with pytest.raises(helm.HelmError, match=r"database\.url"):
         render({"postgresql": {"enabled": False}})
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"postgresql": {"password": "pg-password"}}, r"secrets\.betterAuthSecret"),
+        ({"secrets": {"betterAuthSecret": "b" * 40}}, r"postgresql\.password"),
+        ({**REQUIRED, "auth": {"allowHs256": True}}, r"secrets\.authJwtSecret"),
+        (
+            {**REQUIRED, "secrets": {"betterAuthSecret": "b" * 40, "authJwtSecret": "j" * 40}},
+            r"auth\.allowHs256",
+        ),
+    ],
+    ids=["no-auth-secret", "no-database-password", "hs256-without-secret", "secret-without-hs256"],
+)
+def test_an_install_without_its_secrets_is_refused_naming_the_value(values, named) -> None:
+    with pytest.raises(helm.HelmError, match=named):
+        render(values)
+
+
+def test_services_always_check_issuer_and_audience_and_hs256_is_off_by_default() -> None:
+    manifests = render(REQUIRED)
+    config_maps = of_kind(manifests, "ConfigMap")
+    for component in PYTHON_SERVICES:
+        data = config_maps[component]["data"]
+        assert data["AUTH_ISSUER"] == data["AUTH_AUDIENCE"] == "http://localhost:3000"
+        assert data["AUTH_ALLOW_HS256"] == "false"
+        (container,) = of_kind(manifests, "Deployment")[component]["spec"]["template"]["spec"][
+            "containers"
+        ]
+        assert "AUTH_JWT_SECRET" not in {entry["name"] for entry in container.get("env", [])}
+        settings = PYTHON_SERVICES[component].settings_class(
+            **{key.lower(): value for key, value in data.items()}
+        )
+        assert settings.auth_config().jwt_secret is None
+    on = of_kind(render(SCENARIOS["external-db-ingress-hpa"]), "Deployment")
+    for component in PYTHON_SERVICES:
+        (container,) = on[component]["spec"]["template"]["spec"]["containers"]
+        assert "AUTH_JWT_SECRET" in {entry["name"] for entry in container["env"]}

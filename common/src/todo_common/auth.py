@@ -1,6 +1,9 @@
 """Bearer-token verification shared by every service: HS256 secret and/or a JWKS of asymmetric keys."""
 
 import asyncio
+import logging
+import math
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -35,6 +38,10 @@ class AuthConfig:
     jwks_url: str | None = None
     issuer: str | None = None
     audience: str | None = None
+    jwks_refresh_seconds: float = 300
+    """Age after which the key set is fetched again, in the background."""
+    jwks_min_refetch_seconds: float = 30
+    """The least time between two fetches prompted by tokens (an unknown `kid`, no key set yet)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,26 @@ class Principal:
 
 JWKS_TIMEOUT_SECONDS = 5
 """How long a JWKS fetch may take before the token is refused (the provider is down)."""
+logger = logging.getLogger("todo.auth")
+
+
+class _JwksClient(jwt.PyJWKClient):
+    """PyJWKClient that remembers when it last tried and last managed to fetch the key set.
+
+    Its cache never expires by itself: the last good key set stays in use until a fetch replaces
+    it, so tokens signed with a known key still verify while the identity provider is down.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, lifespan=math.inf, timeout=JWKS_TIMEOUT_SECONDS)
+        self.attempted_at = self.fetched_at = -math.inf
+
+    def fetch_data(self) -> Any:
+        """Fetch (and cache) the key set, noting the time of the attempt and of the success."""
+        self.attempted_at = time.monotonic()
+        data = super().fetch_data()
+        self.fetched_at = time.monotonic()
+        return data
 
 
 class TokenVerifier:
@@ -64,11 +91,9 @@ class TokenVerifier:
         self.config = config
         self.reuse_seconds = reuse_seconds
         self.max_cached = max_cached
-        self._jwks = (
-            jwt.PyJWKClient(config.jwks_url, lifespan=300, timeout=JWKS_TIMEOUT_SECONDS)
-            if config.jwks_url
-            else None
-        )
+        self._jwks = _JwksClient(config.jwks_url) if config.jwks_url else None
+        self._jwks_lock = threading.Lock()
+        self._refresh: asyncio.Task[None] | None = None
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
@@ -91,7 +116,7 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise Unauthorized("The bearer token is malformed.") from exc
-        key, algorithms = await self._key_for(token, header.get("alg"))
+        key, algorithms = await self._key_for(header.get("alg"), header.get("kid"))
         try:
             claims = jwt.decode(
                 token,
@@ -112,12 +137,14 @@ class TokenVerifier:
             raise Unauthorized("The bearer token names no user.")
         return Principal(user_id=subject, token=token, claims=claims)
 
-    async def _key_for(self, token: str, algorithm: object) -> tuple[Any, list[str]]:
+    async def _key_for(self, algorithm: object, kid: object) -> tuple[Any, list[str]]:
         if algorithm in HMAC_ALGORITHMS and self.config.jwt_secret:
             return self.config.jwt_secret, HMAC_ALGORITHMS
         if algorithm in ASYMMETRIC_ALGORITHMS and self._jwks is not None:
+            self._refresh_when_stale(self._jwks)
             try:
-                signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+                # In a thread: the first fetch (or one for an unknown kid) is blocking I/O.
+                signing_key = await asyncio.to_thread(self._signing_key, self._jwks, kid)
             except jwt.PyJWTError as exc:
                 raise Unauthorized("The bearer token's signing key is unknown.") from exc
             # A key verifies only tokens of its own algorithm: an Ed25519 key's kid on a token
@@ -126,6 +153,49 @@ class TokenVerifier:
                 raise Unauthorized("The bearer token's algorithm does not match its signing key.")
             return signing_key.key, [signing_key.algorithm_name]
         raise Unauthorized("The bearer token's algorithm is not accepted.")
+
+    def _signing_key(self, jwks: _JwksClient, kid: object) -> jwt.PyJWK:
+        """The key named `kid` from the cached set. The set is fetched again for an unknown kid
+        (a rotated key), but at most once per `jwks_min_refetch_seconds`: made-up kids, or tokens
+        while the provider is down, cannot turn into a stream of fetches."""
+        if jwks.fetched_at == -math.inf:
+            if not self._claim_fetch(jwks):
+                raise jwt.PyJWKClientConnectionError("The key set could not be fetched just now.")
+            keys = jwks.get_signing_keys(refresh=True)
+        else:
+            keys = jwks.get_signing_keys()  # the cached set: it never expires by itself
+            if jwks.match_kid(keys, kid) is None and self._claim_fetch(jwks):  # type: ignore[arg-type]
+                keys = jwks.get_signing_keys(refresh=True)
+        key = jwks.match_kid(keys, kid)  # type: ignore[arg-type]
+        if key is None:
+            raise jwt.PyJWKClientError("No key in the key set matches the token's kid.")
+        return key
+
+    def _claim_fetch(self, jwks: _JwksClient) -> bool:
+        """True (and the attempt noted) when no fetch was tried in the last few seconds."""
+        with self._jwks_lock:
+            now = time.monotonic()
+            if now - jwks.attempted_at < self.config.jwks_min_refetch_seconds:
+                return False
+            jwks.attempted_at = now
+            return True
+
+    def _refresh_when_stale(self, jwks: _JwksClient) -> None:
+        """Fetch the key set again in the background once it is older than `jwks_refresh_seconds`;
+        meanwhile, and after a failed fetch, requests use the keys already known."""
+        if jwks.fetched_at == -math.inf or (self._refresh and not self._refresh.done()):
+            return
+        if time.monotonic() - jwks.fetched_at < self.config.jwks_refresh_seconds:
+            return
+        if self._claim_fetch(jwks):
+            self._refresh = asyncio.create_task(asyncio.to_thread(self._refetch, jwks))
+
+    @staticmethod
+    def _refetch(jwks: _JwksClient) -> None:
+        try:
+            jwks.get_jwk_set(refresh=True)
+        except jwt.PyJWTError as exc:
+            logger.warning("JWKS refresh failed; the last good key set stays in use: %s", exc)
 
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT whose `sub` is the user id.")

@@ -28,7 +28,10 @@ class ServiceSettings(BaseSettings):
     """Production only: also accept HS256 tokens signed with AUTH_JWT_SECRET (scripts, service
     tokens). Elsewhere a configured secret is always accepted."""
     jwks_refresh_seconds: PositiveFloat = 300.0
-    """How often the JWKS is fetched again in the background (keys rotate)."""
+    """How old the JWKS may grow before it is fetched again, in the background (keys rotate)."""
+    jwks_min_refetch_seconds: PositiveFloat = 30.0
+    """The least time between two JWKS fetches prompted by tokens (an unknown kid, a failed
+    fetch): made-up kids cannot make every request a fetch."""
     # A 10,000-character chat message of 4-byte emoji, JSON-escaped (12 bytes each), is about
     # 120 kB: far inside the default, with room for its metadata and tool calls.
     max_request_body_bytes: PositiveInt = 1024 * 1024
@@ -44,14 +47,33 @@ class ServiceSettings(BaseSettings):
         return None if value == "" else value
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
+    def _refuse_unsafe_production(self) -> "ServiceSettings":
+        """Production fails closed: keys from a JWKS, issuer and audience checked, and HS256 only
+        when switched on (with or without a JWKS) with a real secret."""
         if self.app_env != "production":
             return self
         secret = self.auth_jwt_secret.get_secret_value() if self.auth_jwt_secret else None
         if secret is None and self.auth_jwks_url is None:
-            raise ValueError("production needs AUTH_JWT_SECRET or AUTH_JWKS_URL")
+            raise ValueError(
+                "production needs AUTH_JWKS_URL (or AUTH_JWT_SECRET with AUTH_ALLOW_HS256=true)"
+            )
         if secret is not None and (secret == DEV_JWT_SECRET or len(secret) < 32):
             raise ValueError("AUTH_JWT_SECRET must be a real secret of at least 32 characters")
+        if secret is not None and not self.auth_allow_hs256:
+            raise ValueError(
+                "production accepts HS256 tokens only with AUTH_ALLOW_HS256=true:"
+                " set it, or unset AUTH_JWT_SECRET"
+            )
+        missing = [
+            name
+            for name, value in [
+                ("AUTH_ISSUER", self.auth_issuer),
+                ("AUTH_AUDIENCE", self.auth_audience),
+            ]
+            if value is None
+        ]
+        if missing:
+            raise ValueError(f"production needs {' and '.join(missing)} (the tokens' iss and aud)")
         return self
 
     @property
@@ -70,6 +92,8 @@ class ServiceSettings(BaseSettings):
             jwks_url=self.auth_jwks_url,
             issuer=self.auth_issuer,
             audience=self.auth_audience,
+            jwks_refresh_seconds=self.jwks_refresh_seconds,
+            jwks_min_refetch_seconds=self.jwks_min_refetch_seconds,
         )
 
 

@@ -43,7 +43,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 
 {{- define "todo.postgresPassword" -}}
-{{- .Values.postgresql.password | default "todo" -}}
+{{- required "set postgresql.password (the bundled PostgreSQL's password), or database.url for an external one" .Values.postgresql.password -}}
 {{- end -}}
 
 {{/* The asyncpg URL every Python service uses unless overridden. */}}
@@ -88,16 +88,38 @@ LOG_FORMAT: {{ $root.Values.logFormat | quote }}
 HOST: "0.0.0.0"
 PORT: {{ .port | quote }}
 AUTH_JWKS_URL: {{ include "todo.jwksUrl" $root | quote }}
-{{- with $root.Values.auth.issuer }}
-AUTH_ISSUER: {{ . | quote }}
-{{- end }}
-{{- with $root.Values.auth.audience }}
-AUTH_AUDIENCE: {{ . | quote }}
-{{- end }}
+AUTH_ISSUER: {{ $root.Values.auth.issuer | default $root.Values.frontend.publicUrl | quote }}
+AUTH_AUDIENCE: {{ $root.Values.auth.audience | default $root.Values.frontend.publicUrl | quote }}
+AUTH_ALLOW_HS256: {{ include "todo.allowHs256" $root | default "false" | quote }}
 OTEL_SERVICE_NAME: {{ .component | quote }}
 {{- with $root.Values.otel.endpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
+{{- end -}}
+
+{{/* "true" when HS256 tokens are switched on; a secret given without the switch is refused. */}}
+{{- define "todo.allowHs256" -}}
+{{- if .Values.auth.allowHs256 -}}
+true
+{{- else if .Values.secrets.authJwtSecret -}}
+{{- fail "secrets.authJwtSecret is set but auth.allowHs256 is not: set auth.allowHs256=true to accept HS256 tokens, or leave the secret empty" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret entries of a Python service: its database URL (if any), and the HS256 secret
+when HS256 is switched on. Call with (dict "root" $ "databaseKey" "history-database-url"). */}}
+{{- define "todo.pythonSecretEnvs" -}}
+{{- $entries := list -}}
+{{- with .databaseKey }}
+{{- $entries = append $entries (dict "name" "DATABASE_URL" "key" .) -}}
+{{- end }}
+{{- if include "todo.allowHs256" .root }}
+{{- $entries = append $entries (dict "name" "AUTH_JWT_SECRET" "key" "auth-jwt-secret") -}}
+{{- end }}
+{{- range .extra }}
+{{- $entries = append $entries . -}}
+{{- end }}
+{{- include "todo.secretEnvs" (dict "root" .root "entries" $entries) -}}
 {{- end -}}
 
 {{/* A Secret key as an env var; optional keys may be absent from the Secret. */}}
