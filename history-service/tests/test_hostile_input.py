@@ -4,8 +4,12 @@ bits, and every bound on sizes and list lengths. Nothing refused is stored."""
 
 import json
 
+import httpx2
 import pytest
 from sqlalchemy import text
+
+from todo_testing.processes import ServiceProcess
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 ROUTES = [
     ("GET", "/conversations/{cid}"),
@@ -245,3 +249,65 @@ async def test_a_batch_of_50_is_stored_and_51_is_422(alice, conversation, db):
     stored = await alice.put(path, json=batch(50))
     assert stored.status_code == 200, stored.text
     assert len(await stored_messages(db)) == 51
+
+
+@pytest.fixture(scope="module")
+def narrow_server(create_database, tmp_path_factory):
+    """A running history-service on PostgreSQL with every message bound set small by env."""
+    env = {
+        "DATABASE_URL": create_database(),
+        "AUTH_JWT_SECRET": TEST_JWT_SECRET,
+        "APP_ENV": "test",
+        "MESSAGE_METADATA_MAX_BYTES": "100",
+        "MESSAGE_TOOL_CALLS_MAX": "2",
+        "MESSAGE_BATCH_MAX": "2",
+        "JSON_MAX_DEPTH": "3",
+    }
+    log = tmp_path_factory.mktemp("logs") / "history.log"
+    server = ServiceProcess("history_service.main", env, log).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "fits", "too_big", "field"),
+    [
+        (
+            "/messages",
+            message_with(content="ab", metadata={"k": "a" * (100 + 4 - 8)}),
+            message_with(content="ab", metadata={"k": "a" * (100 + 4 - 7)}),
+            "metadata",
+        ),
+        (
+            "/messages",
+            message_with(tool_calls=[tool_call()] * 2),
+            message_with(tool_calls=[tool_call()] * 3),
+            "tool_calls",
+        ),
+        (
+            "/messages",
+            message_with(metadata={"a": {"b": {}}}),
+            message_with(metadata={"a": {"b": {"c": []}}}),
+            "metadata",
+        ),
+        (
+            "/messages:batch",
+            {"messages": [{"id": f"b{i}", **message_with()} for i in range(2)]},
+            {"messages": [{"id": f"c{i}", **message_with()} for i in range(3)]},
+            "messages",
+        ),
+    ],
+    ids=["metadata-bytes", "tool-calls", "depth", "batch"],
+)
+def test_each_bound_follows_its_variable(narrow_server, path, fits, too_big, field):
+    user = f"narrow-{field}-{len(str(fits))}"
+    with httpx2.Client(
+        base_url=f"{narrow_server.url}/api/{user}", headers=auth_header(user)
+    ) as api:
+        assert api.post("/conversations", json={"id": "c"}).status_code == 201
+        method = "PUT" if path.endswith(":batch") else "POST"
+        accepted = api.request(method, f"/conversations/c{path}", json=fits)
+        assert accepted.status_code in (200, 201), accepted.text
+        refused = api.request(method, f"/conversations/c{path}", json=too_big)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
