@@ -61,6 +61,8 @@ def create_run_config(settings: Settings, model_provider: ModelProvider | None) 
     return RunConfig(
         model_provider=model_provider or create_model_provider(settings),
         tracing_disabled=not (settings.model_provider == "openai" and has_key),
+        # Message text and tool arguments stay out of exported traces unless TRACE_INCLUDE_CONTENT.
+        trace_include_sensitive_data=settings.trace_include_content,
         call_model_input_filter=(
             flatten_tool_outputs if settings.model_provider == "openai-compatible" else None
         ),

@@ -36,6 +36,9 @@ class ServiceSettings(BaseSettings):
     # 120 kB: far inside the default, with room for its metadata and tool calls.
     max_request_body_bytes: PositiveInt = 1024 * 1024
     """The largest request body accepted (413 beyond it), checked before the body is read."""
+    trace_include_content: bool = False
+    """Let exported traces carry message text and tool arguments (the Agents SDK's sensitive
+    data); off, spans name routes, tools and statuses only."""
     header_timeout_seconds: PositiveFloat = 10.0
     """How long a client may take to send a request's headers before the connection is closed."""
 
