@@ -5,6 +5,7 @@ The services here verify Better Auth's tokens, so they need the frontend's JWKS 
 port is chosen first, and these fixtures override the cross-service ones from tests/conftest.py.
 """
 
+import itertools
 import os
 import re
 import subprocess
@@ -13,7 +14,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy.engine import make_url
 
 from todo_testing.postgres import CreateDatabase, free_port
@@ -35,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # Generous deadlines, not expectations: the first agent turn imports a lot on 2 shared cores.
 UI_DEADLINE_MS = 45_000
 PASSWORD = "correct horse battery"  # test accounts only
@@ -119,9 +128,8 @@ def _start_frontend(port: int, env_overrides: dict[str, str], log_name: str) -> 
         NEXT_TELEMETRY_DISABLED="1",
         BETTER_AUTH_URL=f"http://127.0.0.1:{port}",
         BETTER_AUTH_SECRET="browser-test-secret-0123456789-abcdefghijklmnop",
-        # Every test user signs up from 127.0.0.1 within seconds: Better Auth's per-IP sign-up
-        # limit would (rightly) refuse the later ones.
-        AUTH_RATE_LIMIT="off",
+        # The auth rate limits stay on: each browser context comes from its own client address
+        # (the X-Forwarded-For header `context` sets, as a proxy would).
         **env_overrides,
     )
     ARTIFACTS.mkdir(exist_ok=True)
@@ -205,10 +213,23 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     instance.close()
 
 
+_client_addresses = itertools.count(1)
+
+
+def client_address() -> str:
+    """A client IP no other test uses, so the per-IP auth limits count each test on its own."""
+    n = next(_client_addresses)
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 @pytest.fixture
 def context(browser: Browser, frontend: ServiceProcess) -> Iterator[BrowserContext]:
-    """A fresh browser profile (no cookies) per test, at desktop size."""
-    ctx = browser.new_context(base_url=frontend.url, viewport=DESKTOP)
+    """A fresh browser profile (no cookies) per test, at desktop size, from its own client IP."""
+    ctx = browser.new_context(
+        base_url=frontend.url,
+        viewport=DESKTOP,
+        extra_http_headers={"X-Forwarded-For": client_address()},
+    )
     ctx.set_default_timeout(UI_DEADLINE_MS)
     yield ctx
     ctx.close()

@@ -1,13 +1,13 @@
 // POST /chatkit → agent-gateway's ChatKit endpoint, with the caller's token; SSE streams through.
-import { authorizeCaller, bodyOf, relay } from "@/lib/server/proxy";
 import { gatewayUrl } from "@/lib/server/env";
+import { admit, relay } from "@/lib/server/proxy";
 
 export async function POST(request: Request): Promise<Response> {
-  const caller = await authorizeCaller(request);
-  if (caller instanceof Response) return caller;
-  return relay(request, `${gatewayUrl()}/chatkit`, caller, {
+  const admitted = await admit(request);
+  if (admitted instanceof Response) return admitted;
+  return relay(request, `${gatewayUrl()}/chatkit`, admitted.caller, {
     method: "POST",
-    body: await bodyOf(request),
+    body: admitted.body,
     serviceName: "assistant",
   });
 }

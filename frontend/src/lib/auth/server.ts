@@ -7,11 +7,22 @@ import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 
-import { appUrl, authDatabaseUrl, authSecret, rateLimitEnabled, trustedOrigins } from "@/lib/server/env";
+import {
+  appUrl,
+  authDatabaseUrl,
+  authRateLimits,
+  authSecret,
+  clientIpHeaders,
+  rateLimitEnabled,
+  trustedOrigins,
+} from "@/lib/server/env";
 
 import { openAuthDatabase } from "./database";
+import { emailRateLimit } from "./email-rate-limit";
 
 function authOptions() {
+  const limits = authRateLimits();
+  const perIp = { window: limits.windowSeconds, max: limits.maxPerIp };
   return {
     appName: "Todo Assistant",
     baseURL: appUrl(),
@@ -20,9 +31,21 @@ function authOptions() {
     trustedOrigins: trustedOrigins(),
     emailAndPassword: { enabled: true, autoSignIn: true, minPasswordLength: 8 },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
-    rateLimit: { enabled: rateLimitEnabled() },
+    // Counted in the auth database, so every replica sees the same counts. The client's address
+    // comes from the header the proxy in front of the app sets (it must overwrite a client's own).
+    rateLimit: {
+      enabled: rateLimitEnabled(),
+      storage: "database" as const,
+      customRules: { "/sign-in/email": perIp, "/sign-up/email": perIp },
+    },
+    advanced: { ipAddress: { ipAddressHeaders: clientIpHeaders() } },
     telemetry: { enabled: false },
-    plugins: [jwt({ jwt: { expirationTime: "15m" } }), nextCookies()],
+    plugins: [
+      jwt({ jwt: { expirationTime: "15m" } }),
+      // The same window as the per-IP rules: Better Auth prunes rows older than its longest window.
+      emailRateLimit({ window: limits.windowSeconds, max: limits.maxPerEmail }),
+      nextCookies(),
+    ],
   };
 }
 

@@ -8,7 +8,16 @@ function read(name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-const isProduction = () => read("APP_ENV") === "production";
+export const isProduction = () => read("APP_ENV") === "production";
+
+/** A positive integer from the environment; a malformed value stops the server rather than disabling a limit. */
+function positiveInt(name: string, fallback: number): number {
+  const raw = read(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
 
 /** The public URL of this app; Better Auth signs tokens with it as issuer and audience. */
 export const appUrl = () => (read("BETTER_AUTH_URL") ?? "http://127.0.0.1:3000").replace(/\/$/, "");
@@ -44,3 +53,24 @@ export function trustedOrigins(): string[] {
 }
 
 export const rateLimitEnabled = () => read("AUTH_RATE_LIMIT") !== "off";
+
+/** Sign-in and sign-up attempts allowed per client IP, and per email address, in each window. */
+export function authRateLimits() {
+  return {
+    windowSeconds: positiveInt("AUTH_RATE_LIMIT_WINDOW", 300),
+    maxPerIp: positiveInt("AUTH_RATE_LIMIT_MAX_PER_IP", 10),
+    maxPerEmail: positiveInt("AUTH_RATE_LIMIT_MAX_PER_EMAIL", 5),
+  };
+}
+
+/** The headers the proxy in front of this app sets to the client's address (comma-separated, in order). */
+export function clientIpHeaders(): string[] {
+  const names = (read("AUTH_IP_HEADER") ?? "x-forwarded-for")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  return names.length > 0 ? names : ["x-forwarded-for"];
+}
+
+/** The largest request body the relays and the auth API accept (the Python services' variable). */
+export const maxRequestBodyBytes = () => positiveInt("MAX_REQUEST_BODY_BYTES", 1024 * 1024);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { problem, subjectOf } from "./proxy";
+import { problem } from "./problem";
+import { subjectOf } from "./proxy";
 
 function tokenWith(claims: object): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -4,16 +4,27 @@ import "server-only";
 
 import { serviceToken } from "@/lib/auth/session";
 
+import { maxRequestBodyBytes, trustedOrigins } from "./env";
+import { problem } from "./problem";
+import { readBody, refuseCrossSite } from "./request-guard";
+
 export type Caller = { userId: string; token: string };
 
-export function problem(status: number, title: string, detail: string): Response {
-  return Response.json(
-    { type: "about:blank", title, status, detail },
-    {
-      status,
-      headers: { "Content-Type": "application/problem+json" },
-    },
-  );
+export type Admitted = { caller: Caller; body: Uint8Array<ArrayBuffer> | undefined };
+
+/**
+ * Every relayed request passes these in order, and the first refusal is the answer: same-origin
+ * JSON (403/415), a signed-in caller (401, before any byte of the body is read), a body within
+ * MAX_REQUEST_BODY_BYTES (413).
+ */
+export async function admit(request: Request): Promise<Admitted | Response> {
+  const refused = refuseCrossSite(request, trustedOrigins());
+  if (refused) return refused;
+  const caller = await authorizeCaller(request);
+  if (caller instanceof Response) return caller;
+  const body = await readBody(request, maxRequestBodyBytes());
+  if (body instanceof Response) return body;
+  return { caller, body };
 }
 
 /** The signed-in caller and a fresh JWT for them, or a 401 problem to return as is. */
@@ -39,7 +50,7 @@ export function subjectOf(token: string): string | null {
 
 const PASSED_RESPONSE_HEADERS = ["content-type", "x-request-id", "www-authenticate", "retry-after"];
 
-type RelayOptions = { method?: string; body?: string; serviceName: string };
+type RelayOptions = { method?: string; body?: Uint8Array<ArrayBuffer>; serviceName: string };
 
 /** Sends the request upstream with the caller's token and streams the answer back unbuffered. */
 export async function relay(request: Request, url: string, caller: Caller, options: RelayOptions): Promise<Response> {
@@ -75,11 +86,4 @@ export async function relay(request: Request, url: string, caller: Caller, optio
   }
   const body = upstream.status === 204 || upstream.status === 304 ? null : upstream.body;
   return new Response(body, { status: upstream.status, headers: responseHeaders });
-}
-
-/** The request body as text, or undefined for methods that carry none. */
-export async function bodyOf(request: Request): Promise<string | undefined> {
-  if (request.method === "GET" || request.method === "HEAD" || request.method === "DELETE") return undefined;
-  const text = await request.text();
-  return text === "" ? undefined : text;
 }

@@ -1,13 +1,14 @@
 // GET /api/conversations?q=&cursor=&limit= → history-service's list for the signed-in user. The
 // sidebar needs what ChatKit's threads.list lacks: search by title, last activity and a preview.
 import { historyServiceUrl } from "@/lib/server/env";
-import { authorizeCaller, relay } from "@/lib/server/proxy";
+import { admit, relay } from "@/lib/server/proxy";
 
 const PASSED_PARAMS = ["q", "cursor", "limit"];
 
 export async function GET(request: Request): Promise<Response> {
-  const caller = await authorizeCaller(request);
-  if (caller instanceof Response) return caller;
+  const admitted = await admit(request);
+  if (admitted instanceof Response) return admitted;
+  const { caller } = admitted;
   const incoming = new URL(request.url).searchParams;
   const query = new URLSearchParams();
   for (const name of PASSED_PARAMS) {
