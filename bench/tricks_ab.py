@@ -164,6 +164,10 @@ def main() -> None:
                     "HISTORY_SERVICE_URL": history.url,
                     "MCP_SERVER_URL": f"{mcp.url}/mcp",
                     "MODEL_PROVIDER": "offline",
+                    # Many turns from few users: limits far above what the benchmark sends.
+                    "CHAT_TURNS_PER_MINUTE": "100000",
+                    "CHAT_TURN_BURST": "10000",
+                    "CHAT_CONCURRENT_TURNS": "1000",
                 }
                 gateway = service(variant, "agent_gateway.main", gateway_env, Path(logs))
                 processes.append(gateway)

@@ -11,6 +11,11 @@ from todo_testing.tokens import TEST_JWT_SECRET
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BASE_ENV = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "INFO"}
+GENEROUS_TURN_LIMITS = {
+    "CHAT_TURNS_PER_MINUTE": "100000",
+    "CHAT_TURN_BURST": "10000",
+    "CHAT_CONCURRENT_TURNS": "1000",
+}
 
 
 def start_service(module: str, name: str, env: dict[str, str]) -> ServiceProcess:
@@ -43,6 +48,9 @@ def gateway_env(history: ServiceProcess, mcp: ServiceProcess, **extra: str) -> d
         "HISTORY_SERVICE_URL": history.url,
         "MCP_SERVER_URL": f"{mcp.url}/mcp",
         "MODEL_PROVIDER": "offline",
+        # Roomy turn limits, so that suites about other things never meet a 429 (the product
+        # defaults are strict; tests/gateway/test_limits.py sets its own).
+        **GENEROUS_TURN_LIMITS,
         **extra,
     }
 

@@ -84,21 +84,29 @@ def create_model_provider(settings: Settings) -> ModelProvider:
     return OpenAIProvider(openai_client=client, use_responses=settings.model_provider == "openai")
 
 
-def to_input_items(messages: Sequence[Message]) -> list[TResponseInputItem]:
+TRUNCATED = "… [truncated: {:,} more characters]"
+"""What follows a cut tool result."""
+Replayed = list[tuple[Message, list[TResponseInputItem]]]
+
+
+def to_input_items(
+    messages: Sequence[Message],
+    *,
+    window_chars: int | None = None,
+    tool_result_chars: int | None = None,
+) -> list[TResponseInputItem]:
     """Chronological messages as the model reads them: user and assistant messages, and each tool
-    call as a function call followed by its output."""
-    items: list[TResponseInputItem] = []
-    for message in trim_window(messages):
-        if message.role == "user":
-            items.append({"role": "user", "content": message.content})
-            continue
-        if message.role not in ("assistant", "tool"):
-            continue
-        for index, call in enumerate(message.tool_calls or []):
-            items.extend(_call_items(call, f"{message.id}-{index}"))
-        if message.role == "assistant" and message.content:
-            items.append({"role": "assistant", "content": message.content})
-    return items
+    call as a function call followed by its output.
+
+    With `window_chars`, the oldest messages are dropped until the rest fit in that many
+    characters, except the last user message and what follows it (the turn being answered),
+    which are always kept. With `tool_result_chars`, each tool result is cut to that many."""
+    replayed = [
+        (message, _message_items(message, tool_result_chars)) for message in trim_window(messages)
+    ]
+    if window_chars is not None and replayed:
+        replayed = _newest_within(replayed, window_chars)
+    return [item for _message, items in replayed for item in items]
 
 
 def trim_window(messages: Sequence[Message]) -> list[Message]:
@@ -109,10 +117,52 @@ def trim_window(messages: Sequence[Message]) -> list[Message]:
     return []
 
 
-def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputItem]:
+def truncated(text: str, limit: int | None) -> str:
+    """`text` cut to `limit` characters, with a note saying how much was cut."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[:limit] + TRUNCATED.format(len(text) - limit)
+
+
+def _newest_within(replayed: Replayed, window_chars: int) -> Replayed:
+    """The newest messages whose replayed text fits in `window_chars`, the current turn always
+    included, starting at a user message."""
+    current = max(i for i, (message, _items) in enumerate(replayed) if message.role == "user")
+    start, used = current, sum(_chars(items) for _message, items in replayed[current:])
+    while start > 0 and used + _chars(replayed[start - 1][1]) <= window_chars:
+        start -= 1
+        used += _chars(replayed[start][1])
+    while replayed[start][0].role != "user":  # never open mid-turn
+        start += 1
+    return replayed[start:]
+
+
+def _chars(items: list[TResponseInputItem]) -> int:
+    """How many characters of text the model reads in these items."""
+    fields = ("content", "arguments", "output")
+    return sum(len(str(value)) for item in items for key, value in item.items() if key in fields)
+
+
+def _message_items(message: Message, tool_result_chars: int | None) -> list[TResponseInputItem]:
+    if message.role == "user":
+        return [{"role": "user", "content": message.content}]
+    if message.role not in ("assistant", "tool"):
+        return []
+    items: list[TResponseInputItem] = []
+    for index, call in enumerate(message.tool_calls or []):
+        items.extend(_call_items(call, f"{message.id}-{index}", tool_result_chars))
+    if message.role == "assistant" and message.content:
+        items.append({"role": "assistant", "content": message.content})
+    return items
+
+
+def _call_items(
+    call: StoredToolCall, fallback_id: str, tool_result_chars: int | None
+) -> list[TResponseInputItem]:
     # A call and its output are stored together, so they are replayed together or not at all.
     call_id = call.id or fallback_id
     arguments = call.arguments if call.arguments not in (None, "") else {}
+    output = truncated(_as_text(call.result), tool_result_chars)
     return [
         {
             "type": "function_call",
@@ -120,7 +170,7 @@ def _call_items(call: StoredToolCall, fallback_id: str) -> list[TResponseInputIt
             "name": call.name,
             "arguments": _as_text(arguments),
         },
-        {"type": "function_call_output", "call_id": call_id, "output": _as_text(call.result)},
+        {"type": "function_call_output", "call_id": call_id, "output": output},
     ]
 
 

@@ -1,9 +1,11 @@
 """The REST turn (`POST /api/{user_id}/chat`): the same turn as ChatKit, plus idempotency by
 `message_id` — a retry of a finished turn gets its stored answer, of an unfinished one continues it.
+Every request, a retry too, is admitted by the per-user turn limits first (limits.py).
 """
 
 from agent_gateway.history_client import Message, StoredToolCall
 from agent_gateway.ids import conversation_id_for
+from agent_gateway.limits import admit_turn
 from agent_gateway.schemas import ChatRequest, ChatResponse, ToolCallPublic
 from agent_gateway.thread_items import new_user_item
 from agent_gateway.turn import (
@@ -35,8 +37,14 @@ class TurnUnfinished(ServiceUnavailable):
 async def chat(services: Services, caller: Principal, request: ChatRequest) -> ChatResponse:
     """Store the user message (once), answer it (once), and return the answer.
 
-    A retry of a turn that finished gets the stored answer; of one that did not, the turn
+    Refused with TooManyRequests (429) before anything is stored when the caller is over a turn
+    limit. A retry of a turn that finished gets the stored answer; of one that did not, the turn
     continues from what it had stored; of one still running elsewhere, TurnInProgress (409)."""
+    async with await admit_turn(services.history, services.settings, caller):
+        return await _chat(services, caller, request)
+
+
+async def _chat(services: Services, caller: Principal, request: ChatRequest) -> ChatResponse:
     conversation_id = request.conversation_id or await _new_conversation(services, caller, request)
     context = RequestContext(caller)
     history = await _turn_history(services, context, conversation_id, request)

@@ -2,7 +2,9 @@
 user message with one `Turn`, over a ChatKit `Store` backed by history-service (thread =
 conversation, item = message).
 
-In the order a request runs: `TodoChatKitServer.handle` checks what the request names, ChatKit's
+In the order a request runs: `TodoChatKitServer.handle` checks what the request names and, for a
+request that runs a turn, claims the caller's turn slot (limits.py: refused, the answer is one
+error event and nothing is stored; admitted, the slot is released when the stream ends); ChatKit's
 `process` stores the user message (`HistoryStore.add_thread_item`, holding the turn lease), then
 calls `respond`, which loads the turn's history and streams the turn's events.
 """
@@ -19,12 +21,14 @@ from chatkit.types import (
     AssistantMessageItem,
     Attachment,
     ChatKitReq,
+    ErrorEvent,
     FeedbackKind,
     Page,
     ThreadItem,
     ThreadMetadata,
     ThreadsAddUserMessageReq,
     ThreadsCreateReq,
+    ThreadsCustomActionReq,
     ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     UserMessageItem,
@@ -34,6 +38,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter, ValidationError
 
 from agent_gateway.history_client import HistoryClient
+from agent_gateway.limits import TurnAdmission, admit_turn, refusal_message
 from agent_gateway.schemas import MESSAGE_MAX
 from agent_gateway.thread_items import assistant_text, item_to_message, message_to_item
 from agent_gateway.turn import (
@@ -43,19 +48,34 @@ from agent_gateway.turn import (
     Services,
     Turn,
     TurnInProgress,
+    TurnTimedOut,
     load_turn_history,
     save_answer,
     with_lease,
 )
 from todo_common.auth import Principal
 from todo_common.ids import new_id
-from todo_common.problems import FieldError, InvalidInput, NotFound, ProblemError
+from todo_common.problems import (
+    FieldError,
+    InvalidInput,
+    NotFound,
+    ProblemError,
+    TooManyRequests,
+)
 
 logger = logging.getLogger(__name__)
 _requests = TypeAdapter[ChatKitReq](ChatKitReq)
 _PREFIXES = {"message": "msg", "workflow": "wf", "tool_call": "tc", "task": "tsk"}
 MAX_MESSAGES_PAGE = 200
 MAX_THREADS_PAGE = 100
+# The requests that run a turn, each admitted by the turn limits first.
+TURN_REQUESTS = (
+    ThreadsCreateReq,
+    ThreadsAddUserMessageReq,
+    ThreadsRetryAfterItemReq,
+    ThreadsCustomActionReq,
+)
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 class TodoChatKitServer(ChatKitServer[RequestContext]):
@@ -76,18 +96,26 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         context = RequestContext(caller)
         if isinstance(parsed, ThreadsRetryAfterItemReq):
             await self.store.load_item(parsed.params.thread_id, parsed.params.item_id, context)
-        result = await self.process(body, context)
-        if not isinstance(result, StreamingResult):
-            return Response(result.json, media_type="application/json")
-        events = aiter(result)
-        # Pull the first event before answering: a missing thread or an unreachable
-        # history-service is then a 404/503 problem instead of a 200 stream that is cut short.
-        first = await anext(events, b"")
-        return StreamingResponse(
-            _chain(first, events),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        admission: TurnAdmission | None = None
+        if isinstance(parsed, TURN_REQUESTS):
+            try:
+                admission = await admit_turn(self.services.history, self.services.settings, caller)
+            except TooManyRequests as refused:
+                return _refusal_stream(refused)
+        try:
+            result = await self.process(body, context)
+            if not isinstance(result, StreamingResult):
+                return Response(result.json, media_type="application/json")
+            events = aiter(result)
+            # Pull the first event before answering: a missing thread or an unreachable
+            # history-service is then a 404/503 problem instead of a 200 stream that is cut short.
+            first = await anext(events, b"")
+            # From here the stream holds the slot, and releases it when it ends.
+            stream, admission = _chain(first, events, admission), None
+            return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+        finally:
+            if admission is not None:
+                await admission.release()
 
     async def respond(
         self,
@@ -145,6 +173,8 @@ def stream_error_message(exc: ProblemError) -> str:
     """What a ChatKit user reads when a turn fails; their message is already stored."""
     if isinstance(exc, TurnInProgress):
         return "This message is still being answered. Please retry in a moment."
+    if isinstance(exc, TurnTimedOut):
+        return "That took too long, so I stopped. Changes already made are kept; please retry."
     if isinstance(exc, ModelUnavailable | ModelFailed):
         return "The assistant's language model is unavailable right now. Your message is saved; please retry."
     if exc.status in (502, 503):
@@ -165,11 +195,29 @@ def _check_input_length(request: ChatKitReq) -> None:
         raise InvalidInput(error.message, errors=[error])
 
 
-async def _chain(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    if first:
-        yield first
-    async for chunk in rest:
-        yield chunk
+async def _chain(
+    first: bytes, rest: AsyncIterator[bytes], admission: TurnAdmission | None
+) -> AsyncIterator[bytes]:
+    try:
+        if first:
+            yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        if admission is not None:
+            await admission.release()
+
+
+def _refusal_stream(refused: TooManyRequests) -> StreamingResponse:
+    """The answer to a turn a limit refused: one error event telling when to retry. Nothing was
+    stored (no thread, no message), so the user sends the message again rather than retrying."""
+    event = ErrorEvent(message=refusal_message(refused), allow_retry=False)
+
+    async def one_event() -> AsyncIterator[bytes]:
+        yield b"data: " + event.model_dump_json(exclude_none=True).encode() + b"\n\n"
+
+    headers = {**SSE_HEADERS, "Retry-After": str(refused.retry_after)}
+    return StreamingResponse(one_event(), media_type="text/event-stream", headers=headers)
 
 
 def _field_errors(exc: ValidationError) -> list[FieldError]:

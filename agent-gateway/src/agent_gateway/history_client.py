@@ -30,6 +30,7 @@ from todo_common.problems import (
     PreconditionFailed,
     ProblemError,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
 )
 from todo_common.request_id import REQUEST_ID_HEADER, current_request_id
@@ -106,6 +107,13 @@ class MessagePage(BaseModel):
     items: list[Message]
     next_cursor: str | None = None
     has_more: bool = False
+
+
+class TurnSlot(BaseModel):
+    """An admitted chat turn (see limits.py)."""
+
+    id: str
+    expires_at: datetime
 
 
 class _Appended(BaseModel):
@@ -252,6 +260,15 @@ class HistoryClient:
             caller, "DELETE", f"/conversations/{conversation_id}/messages/{message_id}"
         )
 
+    async def claim_turn_slot(self, caller: Principal, policy: dict[str, int]) -> TurnSlot:
+        """Admit one chat turn of the caller under `policy`; TooManyRequests when refused."""
+        data = await self._send(caller, "POST", "/turn-slots", json=policy)
+        return TurnSlot.model_validate_json(data)
+
+    async def release_turn_slot(self, caller: Principal, slot_id: str) -> None:
+        """End a turn's slot; NotFound when it is gone already (released, or expired)."""
+        await self._send(caller, "DELETE", f"/turn-slots/{slot_id}")
+
     async def _send(self, caller: Principal, method: str, path: str, **options: Any) -> bytes:
         """The response body of a successful request (see `_exchange`)."""
         body, _etag = await self._exchange(caller, method, path, **options)
@@ -320,6 +337,13 @@ def _problem_for(status: int, raw: bytes) -> ProblemError:
         return Forbidden(detail)
     if status == 412:
         return PreconditionFailed(detail)
+    if status == 429 and isinstance(body, dict):
+        retry_after = body.get("retry_after")
+        return TooManyRequests(
+            str(detail or "Too many requests."),
+            retry_after=retry_after if isinstance(retry_after, int) else 1,
+            reason=str(body.get("reason") or "rate"),
+        )
     if status == 503:
         return ServiceUnavailable("The conversation history service is unavailable.")
     logger.warning("history-service answered %s: %s", status, detail)

@@ -51,7 +51,10 @@ async def chatkit(request: Request, caller: CurrentPrincipal, server: ChatKitSer
     return await server.handle(await request.body(), caller)
 
 
-@router.post("/api/{user_id}/chat", responses=problem_responses(401, 403, 404, 409, 422, 502, 503))
+@router.post(
+    "/api/{user_id}/chat",
+    responses=problem_responses(401, 403, 404, 409, 422, 429, 502, 503, 504),
+)
 async def chat(body: ChatRequest, caller: PathOwner, services: ServicesDep) -> ChatResponse:
     """One chat turn: store the message, let the assistant act on the tasks, return its answer."""
     return await chat_service.chat(services, caller, body)

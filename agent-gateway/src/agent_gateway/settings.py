@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from todo_common.settings import ServiceSettings
 
@@ -33,6 +33,21 @@ class Settings(ServiceSettings):
     turn_lease_seconds: float = 15.0
     """How long a turn's claim on its user message lasts unless renewed (it is, every third of
     this, while the turn runs): a retry of a turn whose gateway died waits at most this long."""
+    # Per-user limits on chat turns (REST and ChatKit alike), kept in history-service so that
+    # every replica shares them; the bounds are the ones history-service accepts.
+    chat_turns_per_minute: int = Field(default=20, ge=1, le=100_000)
+    """How fast a user's turn bucket refills."""
+    chat_turn_burst: int = Field(default=10, ge=1, le=10_000)
+    """The bucket's capacity: how many turns a user may start at once after a quiet spell."""
+    chat_concurrent_turns: int = Field(default=3, ge=1, le=1_000)
+    """How many turns (and so ChatKit streams) one user may have running at once."""
+    turn_deadline_seconds: float = Field(default=120.0, gt=0, le=86_000)
+    """The most one turn may take, all model and tool calls included; then it is cancelled."""
+    history_window_chars: int = Field(default=60_000, ge=1)
+    """The most characters of earlier messages the model is sent with a turn (oldest dropped
+    first; the turn's own user message and tool calls are always sent)."""
+    tool_result_max_chars: int = Field(default=4_000, ge=100)
+    """The most characters of one replayed tool result; the rest is cut, with a note saying so."""
 
     @field_validator("openai_api_key", "openai_base_url", "model", mode="before")
     @classmethod

@@ -3,7 +3,8 @@
 1. the user message is stored holding the turn's lease (`store_user_message`; ChatKit's store
    does the same in `add_thread_item`), and the turn's history is read (`TurnHistory`);
 2. `Turn.run` takes the lease (`TurnLease`) unless this request holds it already, and keeps it
-   renewed while the agent runs over the history with the caller's task tools;
+   renewed while the agent runs over the history with the caller's task tools, for at most
+   TURN_DEADLINE_SECONDS (then the run is cancelled: TurnTimedOut);
 3. each tool call the model asks for comes back to `Turn.call_tool`: it goes to mcp-server with an
    idempotency key derived from the user message and the call, and is stored (a `role: tool`
    message) before the model sees its result;
@@ -20,11 +21,11 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import openai
@@ -37,7 +38,7 @@ from chatkit.types import (
 )
 from mcp.types import Tool as MCPTool
 
-from agent_gateway.agent import build_agent, to_input_items
+from agent_gateway.agent import build_agent, to_input_items, truncated
 from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
 from agent_gateway.ids import assistant_message_id, idempotency_key, tool_item_id
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer, record_tool_call
@@ -69,6 +70,7 @@ from todo_common.problems import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 LEASE_KEY = "turn_lease"
 HISTORY_PAGE_MAX = 200
 TURN_TOOL_CALLS_MAX = 64
@@ -121,6 +123,19 @@ class TurnInProgress(Conflict):
         self.headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
 
 
+class TurnTimedOut(ProblemError):
+    """The turn ran past TURN_DEADLINE_SECONDS and was cancelled. The tool calls it finished are
+    stored; a retry continues after them."""
+
+    status = 504
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The turn took longer than {seconds:g} s and was stopped. "
+            "Changes it made are kept; retry to finish it."
+        )
+
+
 class ToolCallNotStored(AgentsException):
     """history-service refused or missed a finished tool call: the turn stops there (an
     `AgentsException`, so the Agents SDK ends the run with it); a retry makes the call again,
@@ -162,9 +177,16 @@ class TurnHistory:
         indexes = _tool_indexes(self.user_message.id)
         return max((indexes[item.id] + 1 for item in self.tool_items), default=0)
 
-    def model_input(self) -> list[TResponseInputItem]:
-        """The window as the model reads it, this turn's tool calls last."""
-        return to_input_items([*self.earlier, self.user_message, *self.tool_items])
+    def model_input(
+        self, *, window_chars: int | None = None, tool_result_chars: int | None = None
+    ) -> list[TResponseInputItem]:
+        """The window as the model reads it, this turn's tool calls last (bounded as
+        `to_input_items` says)."""
+        return to_input_items(
+            [*self.earlier, self.user_message, *self.tool_items],
+            window_chars=window_chars,
+            tool_result_chars=tool_result_chars,
+        )
 
 
 async def store_user_message(
@@ -265,26 +287,35 @@ class Turn:
                 TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
     async def _run(self) -> AsyncIterator[ThreadStreamEvent]:
-        services, caller = self.services, self.context.principal
+        services, caller, settings = self.services, self.context.principal, self.services.settings
+        deadline = Deadline(settings.turn_deadline_seconds)
         if self.history.answer is not None:
             # An unfinished answer goes: the new one is stored after the calls made from now on.
             with contextlib.suppress(NotFound):
-                await services.history.delete_message(
-                    caller, self.conversation_id, self.history.answer.id
+                await deadline.within(
+                    services.history.delete_message(
+                        caller, self.conversation_id, self.history.answer.id
+                    )
                 )
-        connection = await services.mcp.connection_for_turn(caller.token)
-        agent = build_agent(services.settings.model_name, connection.tools if connection else None)
+        connection = await deadline.within(services.mcp.connection_for_turn(caller.token))
+        agent = build_agent(settings.model_name, connection.tools if connection else None)
         run = Runner.run_streamed(
             agent,
-            self.history.model_input(),
+            self.history.model_input(
+                window_chars=settings.history_window_chars,
+                tool_result_chars=settings.tool_result_max_chars,
+            ),
             context=self,
             run_config=services.run_config,
             max_turns=services.settings.max_agent_turns,
             hooks=ModelTimer(services.settings.model_provider),
         )
         finished, note = connection is not None, None
+        stream = run.stream_events()
         try:
-            async for event in run.stream_events():
+            # The deadline bounds each wait for the run's next event, never a `yield`: the time
+            # the consumer takes still counts, but a cancellation only ever lands in the run.
+            while (event := await deadline.within(anext(stream, None))) is not None:
                 for out in self.events.on_agent_event(event):
                     yield out
         except ToolsUnreachable:
@@ -338,7 +369,7 @@ class Turn:
             raise ToolCallNotStored(exc) from exc
         self.tool_calls.append(call)
         self.events.tool_finished(call_id, item)
-        return result.output
+        return truncated(result.output, self.services.settings.tool_result_max_chars)
 
     def _key_for(self, tool: MCPTool, arguments: dict[str, Any]) -> str | None:
         """The call's idempotency key: the same for the same call made again for this user
@@ -362,6 +393,25 @@ async def save_answer(
     """Store a turn's answer; an unfinished one is marked so that a retry continues it."""
     message = item_to_message(item, partial=not finished)
     await history.put_message(caller, conversation_id, message)
+
+
+class Deadline:
+    """A moment `seconds` from now that awaited steps of a turn must finish by (TurnTimedOut)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.when = asyncio.get_running_loop().time() + seconds
+
+    async def within(self, step: Awaitable[T]) -> T:
+        """`step`'s result, or TurnTimedOut (the step cancelled) if it is not done by then."""
+        timeout = asyncio.timeout_at(self.when)
+        try:
+            async with timeout:
+                return await step
+        except TimeoutError as exc:
+            if timeout.expired():
+                raise TurnTimedOut(self.seconds) from exc
+            raise
 
 
 def _parse_arguments(raw: str) -> dict[str, Any] | None:
