@@ -178,6 +178,15 @@ async def test_a_declared_body_over_the_limit_is_refused_before_the_route_runs(l
     assert_413_problem(response)
 
 
+async def test_a_content_length_that_is_no_number_is_not_a_500(limited_client):
+    response = await limited_client.post(
+        "/api/alice/raw",
+        content=b"{}",
+        headers={**auth_header("alice"), "content-length": "²".encode("latin-1")},
+    )
+    assert response.status_code < 500
+
+
 @pytest.mark.parametrize("path", ["/api/alice/raw", "/sdk"])
 async def test_a_streamed_body_is_cut_at_the_limit(limited_client, path):
     """Chunked, so no length is declared: counted as it arrives, and a 413 even where the app

@@ -32,7 +32,8 @@ class BodyLimitMiddleware(HttpMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """One HTTP request."""
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        # ASCII digits only: str.isdigit alone admits "²", which int() refuses.
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
         received = 0
