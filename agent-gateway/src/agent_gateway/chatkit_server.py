@@ -37,9 +37,9 @@ from fastapi import Response
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter, ValidationError
 
+from agent_gateway.chatkit_input import check_request
 from agent_gateway.history_client import HistoryClient
 from agent_gateway.limits import TurnAdmission, admit_turn, refusal_message
-from agent_gateway.schemas import MESSAGE_MAX
 from agent_gateway.thread_items import assistant_text, item_to_message, message_to_item
 from agent_gateway.turn import (
     ModelFailed,
@@ -92,7 +92,7 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             parsed = _requests.validate_json(body)
         except ValidationError as exc:
             raise InvalidInput("Not a ChatKit request.", errors=_field_errors(exc)) from exc
-        _check_input_length(parsed)
+        check_request(parsed, self.services.settings)
         context = RequestContext(caller)
         if isinstance(parsed, ThreadsRetryAfterItemReq):
             await self.store.load_item(parsed.params.thread_id, parsed.params.item_id, context)
@@ -180,19 +180,6 @@ def stream_error_message(exc: ProblemError) -> str:
     if exc.status in (502, 503):
         return "Your conversation history could not be reached. Please retry in a moment."
     return exc.detail or "Something went wrong. Please retry."
-
-
-def _check_input_length(request: ChatKitReq) -> None:
-    if not isinstance(request, ThreadsCreateReq | ThreadsAddUserMessageReq):
-        return
-    length = sum(len(part.text) for part in request.params.input.content)
-    if not 1 <= length <= MESSAGE_MAX:
-        error = FieldError(
-            location="body",
-            field="params.input.content",
-            message=f"a message must be 1 to {MESSAGE_MAX} characters",
-        )
-        raise InvalidInput(error.message, errors=[error])
 
 
 async def _chain(

@@ -8,18 +8,22 @@ checks each of its idle connections with a system call on every request.
 
 import json as jsonlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import quote
 
 import aiohttp
 from pydantic import BaseModel
+from yarl import URL
 
 from agent_gateway.metrics import HISTORY_SECONDS
 from todo_common import jsontext
 from todo_common.auth import Principal
+from todo_common.ids import ID_PATTERN
 from todo_common.problems import (
     BadGateway,
     Conflict,
@@ -40,6 +44,22 @@ logger = logging.getLogger(__name__)
 Role = Literal["user", "assistant", "tool", "system"]
 HTTP_CONNECTIONS = 64
 STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError)
+_ID = re.compile(ID_PATTERN)
+
+
+def _id(value: str) -> str:
+    """An id as one path segment. Only an id of the id pattern can name a conversation or message
+    (anything else is NotFound, without asking): no `/`, `..`, `%2F` or NUL reaches a path."""
+    if not _ID.fullmatch(value):
+        raise NotFound("The conversation or message does not exist.")
+    return quote(value, safe="")
+
+
+def _segment(value: str) -> str:
+    """Any text as one path segment, every reserved character escaped; a `.` or `..` segment
+    too, which URL libraries would otherwise resolve away."""
+    quoted = quote(value, safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 class Conversation(BaseModel):
@@ -159,7 +179,7 @@ class HistoryClient:
     async def get_conversation(self, caller: Principal, conversation_id: str) -> Conversation:
         """One conversation; NotFound when missing, deleted or someone else's."""
         return Conversation.model_validate_json(
-            await self._send(caller, "GET", f"/conversations/{conversation_id}")
+            await self._send(caller, "GET", f"/conversations/{_id(conversation_id)}")
         )
 
     async def list_conversations(
@@ -178,13 +198,13 @@ class HistoryClient:
     ) -> Conversation:
         """Give a conversation a new title."""
         data = await self._send(
-            caller, "PATCH", f"/conversations/{conversation_id}", json={"title": title}
+            caller, "PATCH", f"/conversations/{_id(conversation_id)}", json={"title": title}
         )
         return Conversation.model_validate_json(data)
 
     async def delete_conversation(self, caller: Principal, conversation_id: str) -> None:
         """Soft-delete a conversation."""
-        await self._send(caller, "DELETE", f"/conversations/{conversation_id}")
+        await self._send(caller, "DELETE", f"/conversations/{_id(conversation_id)}")
 
     async def list_messages(
         self,
@@ -199,15 +219,15 @@ class HistoryClient:
         params: dict[str, Any] = {"limit": limit, "order": order}
         if after:
             params["after"] = after
-        path = f"/conversations/{conversation_id}/messages"
+        path = f"/conversations/{_id(conversation_id)}/messages"
         return MessagePage.model_validate_json(await self._send(caller, "GET", path, params=params))
 
     async def get_message(
         self, caller: Principal, conversation_id: str, message_id: str
     ) -> Message | None:
         """One message, or None when the conversation has no message with that id."""
-        path = f"/conversations/{conversation_id}/messages/{message_id}"
         try:
+            path = f"/conversations/{_id(conversation_id)}/messages/{_id(message_id)}"
             body, etag = await self._exchange(caller, "GET", path)
         except NotFound:
             return None
@@ -217,7 +237,7 @@ class HistoryClient:
         self, caller: Principal, conversation_id: str, message: MessageWrite
     ) -> None:
         """Append a message; the same id and body again is a harmless retry."""
-        path = f"/conversations/{conversation_id}/messages"
+        path = f"/conversations/{_id(conversation_id)}/messages"
         body = message.model_dump(mode="json", exclude_none=True)
         await self._send(caller, "POST", path, json=body)
 
@@ -227,7 +247,7 @@ class HistoryClient:
         """Append a message (as `add_message`) and return the newest `recent` messages up to and
         including it (the last one, with its `etag`), oldest first: one round trip where a turn
         would otherwise make two."""
-        path = f"/conversations/{conversation_id}/messages:append"
+        path = f"/conversations/{_id(conversation_id)}/messages:append"
         body = message.model_dump(mode="json", exclude_none=True)
         data, etag = await self._exchange(
             caller, "POST", path, json=body, params={"recent": recent}
@@ -246,7 +266,7 @@ class HistoryClient:
     ) -> str | None:
         """Insert or replace the message with this id; with `if_match`, replace it only as it
         was when read (PreconditionFailed otherwise). Its new `etag`."""
-        path = f"/conversations/{conversation_id}/messages/{message.id}"
+        path = f"/conversations/{_id(conversation_id)}/messages/{_id(message.id)}"
         body = message.model_dump(mode="json", exclude_none=True, exclude={"id"})
         headers = {"If-Match": if_match} if if_match else None
         _body, etag = await self._exchange(caller, "PUT", path, json=body, headers=headers)
@@ -257,7 +277,7 @@ class HistoryClient:
     ) -> None:
         """Remove one message."""
         await self._send(
-            caller, "DELETE", f"/conversations/{conversation_id}/messages/{message_id}"
+            caller, "DELETE", f"/conversations/{_id(conversation_id)}/messages/{_id(message_id)}"
         )
 
     async def claim_turn_slot(self, caller: Principal, policy: dict[str, int]) -> TurnSlot:
@@ -267,7 +287,7 @@ class HistoryClient:
 
     async def release_turn_slot(self, caller: Principal, slot_id: str) -> None:
         """End a turn's slot; NotFound when it is gone already (released, or expired)."""
-        await self._send(caller, "DELETE", f"/turn-slots/{slot_id}")
+        await self._send(caller, "DELETE", f"/turn-slots/{_id(slot_id)}")
 
     async def _send(self, caller: Principal, method: str, path: str, **options: Any) -> bytes:
         """The response body of a successful request (see `_exchange`)."""
@@ -289,7 +309,8 @@ class HistoryClient:
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id
         inject_trace_context(headers)
-        url = f"{self.base_url}/api/{caller.user_id}{path}"
+        # Encoded as built: the URL library re-quoting it could undo the escapes above.
+        url = URL(f"{self.base_url}/api/{_segment(caller.user_id)}{path}", encoded=True)
         started, outcome = time.perf_counter(), "unavailable"
         try:
             for attempt in range(2):

@@ -1,10 +1,11 @@
 """Wire models of the REST chat endpoint."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from todo_common.ids import ID_PATTERN
+from todo_common.text import Storable
 
 MESSAGE_MAX = 10_000
 
@@ -18,7 +19,11 @@ class ChatRequest(BaseModel):
         pattern=ID_PATTERN,
         description="Continue this conversation; omit to start one.",
     )
-    message: str = Field(min_length=1, max_length=MESSAGE_MAX, description="What the user says.")
+    message: Annotated[
+        str,
+        Field(min_length=1, max_length=MESSAGE_MAX, description="What the user says."),
+        Storable,
+    ]
     message_id: str | None = Field(
         default=None,
         pattern=ID_PATTERN,
