@@ -142,6 +142,12 @@ async def test_a_cursor_is_opaque_and_a_forged_one_with_sound_values_works(alice
         pytest.param(lambda c: FORGED.encode({"updated_at": 10**30, "id": "c"}), id="huge-time"),
         pytest.param(lambda c: FORGED.encode({"updated_at": "2030-01-01", "id": 1}), id="types"),
         pytest.param(lambda c: FORGED.encode({"updated_at": "2030-01-01T00:00:00"}), id="short"),
+        pytest.param(lambda c: FORGED.encode(["2030-01-01T00:00:00Z", "c"]), id="not-an-object"),
+        pytest.param(lambda c: FORGED.encode("c"), id="a-string"),
+        pytest.param(
+            lambda c: FORGED.encode({"updated_at": "2030-01-01T00:00:00Z", "id": 2**70}),
+            id="huge-id",
+        ),
         pytest.param(
             lambda c: FORGED.encode({"updated_at": "2030-01-01T00:00:00Z", "id": "a\x00"}),
             id="nul-inside",
