@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -332,3 +333,23 @@ async def test_unknown_kids_do_not_turn_into_a_stream_of_fetches(key_server):
         with pytest.raises(Unauthorized):
             await fresh.verify(rsa_token("alice"))
     assert key_server.fetches == 2
+
+
+async def test_a_provider_that_never_answers_is_a_401_not_a_hang():
+    """A listening socket that accepts and then says nothing: the fetch gives up after
+    JWKS_TIMEOUT_SECONDS and the token is refused."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/jwks"
+        verifier = TokenVerifier(AuthConfig(jwks_url=url, jwks_timeout_seconds=0.2))
+        with pytest.raises(Unauthorized, match="signing key"):
+            await verifier.verify(rsa_token("alice"))
+
+
+def test_the_jwks_timeout_and_refresh_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("JWKS_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("JWKS_REFRESH_SECONDS", "60")
+    monkeypatch.setenv("JWKS_MIN_REFETCH_SECONDS", "10")
+    config = ServiceSettings().auth_config()
+    assert (config.jwks_timeout_seconds, config.jwks_refresh_seconds) == (2.5, 60)
+    assert config.jwks_min_refetch_seconds == 10
+    assert AuthConfig().jwks_timeout_seconds == 5  # the default: a short wait

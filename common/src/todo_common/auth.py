@@ -42,6 +42,8 @@ class AuthConfig:
     """Age after which the key set is fetched again, in the background."""
     jwks_min_refetch_seconds: float = 30
     """The least time between two fetches prompted by tokens (an unknown `kid`, no key set yet)."""
+    jwks_timeout_seconds: float = 5
+    """How long a JWKS fetch may take before it counts as failed (the provider is down)."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,6 @@ class Principal:
     claims: dict[str, Any] = field(repr=False)
 
 
-JWKS_TIMEOUT_SECONDS = 5
-"""How long a JWKS fetch may take before the token is refused (the provider is down)."""
 logger = logging.getLogger("todo.auth")
 
 
@@ -65,8 +65,8 @@ class _JwksClient(jwt.PyJWKClient):
     it, so tokens signed with a known key still verify while the identity provider is down.
     """
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url, lifespan=math.inf, timeout=JWKS_TIMEOUT_SECONDS)
+    def __init__(self, url: str, timeout: float) -> None:
+        super().__init__(url, lifespan=math.inf, timeout=timeout)
         self.attempted_at = self.fetched_at = -math.inf
 
     def fetch_data(self) -> Any:
@@ -91,7 +91,9 @@ class TokenVerifier:
         self.config = config
         self.reuse_seconds = reuse_seconds
         self.max_cached = max_cached
-        self._jwks = _JwksClient(config.jwks_url) if config.jwks_url else None
+        self._jwks = (
+            _JwksClient(config.jwks_url, config.jwks_timeout_seconds) if config.jwks_url else None
+        )
         self._jwks_lock = threading.Lock()
         self._refresh: asyncio.Task[None] | None = None
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()

@@ -29,6 +29,8 @@ class ServiceSettings(BaseSettings):
     tokens). Elsewhere a configured secret is always accepted."""
     jwks_refresh_seconds: PositiveFloat = 300.0
     """How old the JWKS may grow before it is fetched again, in the background (keys rotate)."""
+    jwks_timeout_seconds: PositiveFloat = 5.0
+    """How long a JWKS fetch may take before it counts as failed (the provider is down)."""
     jwks_min_refetch_seconds: PositiveFloat = 30.0
     """The least time between two JWKS fetches prompted by tokens (an unknown kid, a failed
     fetch): made-up kids cannot make every request a fetch."""
@@ -97,6 +99,7 @@ class ServiceSettings(BaseSettings):
             audience=self.auth_audience,
             jwks_refresh_seconds=self.jwks_refresh_seconds,
             jwks_min_refetch_seconds=self.jwks_min_refetch_seconds,
+            jwks_timeout_seconds=self.jwks_timeout_seconds,
         )
 
 
