@@ -30,7 +30,7 @@ class Settings(ServiceSettings):
     """How long /readyz waits for each downstream service's own /readyz."""
     max_agent_turns: int = 8
     """Model calls allowed in one chat turn (each tool round trip is one)."""
-    chatkit_feedback_max_items: int = 100
+    chatkit_feedback_max_items: int = Field(default=100, ge=1, le=10_000)
     """The most item ids one ChatKit `items.feedback` may name (each costs history-service calls)."""
     turn_lease_seconds: float = 15.0
     """How long a turn's claim on its user message lasts unless renewed (it is, every third of
