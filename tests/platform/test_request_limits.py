@@ -168,3 +168,16 @@ def test_an_idle_keep_alive_connection_outlives_the_header_timeout(quick_timeout
     assert connection.getresponse().status == 200
     assert connection.sock is first_socket  # the same connection, not a silent reconnect
     connection.close()
+
+
+def test_the_longest_chat_message_of_escaped_emoji_fits_the_default_limit(services):
+    """10,000 characters (the documented limit) of 4-byte emoji, JSON-escaped: about 120 kB."""
+    body = json.dumps({"message": "\U0001f600" * 10_000}).encode()
+    connection = connect(services["gateway"])
+    connection.request(
+        "POST",
+        "/api/alice/chat",
+        body=body,
+        headers={**auth_header("alice"), "Content-Type": "application/json"},
+    )
+    assert connection.getresponse().status != 413
