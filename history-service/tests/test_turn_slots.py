@@ -130,7 +130,6 @@ async def test_a_malformed_slot_id_is_422(alice, slot_id):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_concurrent_claims_from_two_replicas_never_exceed_the_cap(
     settings: HistorySettings, make_client
 ):
@@ -156,7 +155,6 @@ async def test_concurrent_claims_from_two_replicas_never_exceed_the_cap(
         assert (await claim_on(one)).status_code == 201
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_concurrent_claims_from_two_replicas_share_one_bucket(
     settings: HistorySettings, make_client
 ):
