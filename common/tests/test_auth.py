@@ -353,3 +353,11 @@ def test_the_jwks_timeout_and_refresh_come_from_the_environment(monkeypatch):
     assert (config.jwks_timeout_seconds, config.jwks_refresh_seconds) == (2.5, 60)
     assert config.jwks_min_refetch_seconds == 10
     assert AuthConfig().jwks_timeout_seconds == 5  # the default: a short wait
+
+
+async def test_requests_arriving_together_share_the_first_fetch(key_server):
+    """The first requests after a start all wait for the one fetch, none is refused for it."""
+    verifier = TokenVerifier(AuthConfig(jwks_url=key_server.url, jwks_min_refetch_seconds=3600))
+    principals = await asyncio.gather(*(verifier.verify(rsa_token(f"u{n}")) for n in range(8)))
+    assert [p.user_id for p in principals] == [f"u{n}" for n in range(8)]
+    assert key_server.fetches == 1

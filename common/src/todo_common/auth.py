@@ -95,6 +95,7 @@ class TokenVerifier:
             _JwksClient(config.jwks_url, config.jwks_timeout_seconds) if config.jwks_url else None
         )
         self._jwks_lock = threading.Lock()
+        self._fetch_lock = threading.Lock()
         self._refresh: asyncio.Task[None] | None = None
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
@@ -157,21 +158,27 @@ class TokenVerifier:
         raise Unauthorized("The bearer token's algorithm is not accepted.")
 
     def _signing_key(self, jwks: _JwksClient, kid: object) -> jwt.PyJWK:
-        """The key named `kid` from the cached set. The set is fetched again for an unknown kid
-        (a rotated key), but at most once per `jwks_min_refetch_seconds`: made-up kids, or tokens
-        while the provider is down, cannot turn into a stream of fetches."""
-        if jwks.fetched_at == -math.inf:
-            if not self._claim_fetch(jwks):
-                raise jwt.PyJWKClientConnectionError("The key set could not be fetched just now.")
-            keys = jwks.get_signing_keys(refresh=True)
-        else:
-            keys = jwks.get_signing_keys()  # the cached set: it never expires by itself
-            if jwks.match_kid(keys, kid) is None and self._claim_fetch(jwks):  # type: ignore[arg-type]
-                keys = jwks.get_signing_keys(refresh=True)
-        key = jwks.match_kid(keys, kid)  # type: ignore[arg-type]
+        """The key named `kid` from the cached set. The set is fetched when there is none yet, and
+        again for an unknown kid (a rotated key), but at most once per `jwks_min_refetch_seconds`:
+        made-up kids, or tokens while the provider is down, cannot turn into a stream of fetches.
+        One fetch at a time; requests that waited for it use what it brought."""
+        key = self._cached_key(jwks, kid)
+        if key is None:
+            with self._fetch_lock:
+                key = self._cached_key(jwks, kid)
+                if key is None and self._claim_fetch(jwks):
+                    jwks.get_jwk_set(refresh=True)
+                    key = self._cached_key(jwks, kid)
         if key is None:
             raise jwt.PyJWKClientError("No key in the key set matches the token's kid.")
         return key
+
+    @staticmethod
+    def _cached_key(jwks: _JwksClient, kid: object) -> jwt.PyJWK | None:
+        if jwks.fetched_at == -math.inf:
+            return None
+        # The cached set: it never expires by itself, so this does no I/O.
+        return jwks.match_kid(jwks.get_signing_keys(), kid)  # type: ignore[arg-type]
 
     def _claim_fetch(self, jwks: _JwksClient) -> bool:
         """True (and the attempt noted) when no fetch was tried in the last few seconds."""
