@@ -45,7 +45,8 @@ SERVE_ONE_REQUEST = textwrap.dedent(
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://app") as client:
             parent = {{"traceparent": "00-{TRACE_ID}-00f067aa0ba902b7-01"}}
-            assert (await client.get("/things/42", headers=parent)).status_code == 200
+            answer = await client.get("/things/42?q=zebra%20secret&limit=5", headers=parent)
+            assert answer.status_code == 200
             assert (await client.get("/healthz")).status_code == 200
 
     asyncio.run(main())
@@ -118,3 +119,20 @@ def test_without_an_endpoint_nothing_is_set_up_or_sent() -> None:
 def test_tracing_is_on_only_with_an_endpoint(env: dict[str, str], enabled: bool) -> None:
     assert set(ENDPOINT_VARIABLES) >= {k for k in env if k.endswith("ENDPOINT")}
     assert tracing_enabled(env) is enabled
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_query_values_reach_spans_only_with_trace_include_content(include: bool) -> None:
+    """Search text travels in query strings (`q=`): left out of every span attribute unless
+    TRACE_INCLUDE_CONTENT=true."""
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "", "OTEL_BSP_SCHEDULE_DELAY": "50"}
+    if include:
+        env["TRACE_INCLUDE_CONTENT"] = "true"
+    with otlp_collector() as collector:
+        serve_one_request({**env, "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint})
+        wait_for(lambda: collector.spans(), timeout=10, what="an exported span")
+        (span,) = [s for s in collector.spans() if s.name == "GET /things/{thing_id}"]
+    attributes = repr(span.attributes)
+    assert ("zebra" in attributes) is include
+    if not include:
+        assert "q=REDACTED&limit=REDACTED" in attributes

@@ -44,5 +44,5 @@ def create_service_app(
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     # Only when OTEL_EXPORTER_OTLP_ENDPOINT is set; OTEL_SERVICE_NAME overrides the title.
-    install_tracing(app, title)
+    install_tracing(app, title, include_content=settings.trace_include_content)
     return app
