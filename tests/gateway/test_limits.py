@@ -187,3 +187,29 @@ def test_a_chatkit_turn_past_the_deadline_ends_with_an_error_event(slow_gateway,
         slow_gateway.url, user, "threads.create", input=user_input("Again")
     ).text.splitlines()[0]
     assert '"thread.created"' in again
+
+
+def test_an_open_stream_holds_its_slot_until_the_client_leaves(slow_gateway, history_server):
+    user = new_user("leaver")
+    body = {"type": "threads.create", "params": {"input": user_input("Water")}, "metadata": {}}
+    url, headers = f"{slow_gateway.url}/chatkit", auth_header(user)
+    with httpx2.stream("POST", url, json=body, headers=headers, timeout=30) as response:
+        assert response.status_code == 200
+        lines = response.iter_lines()  # kept: a dropped iterator closes the response
+        assert '"thread.created"' in next(lines)
+        assert_refused(chat(slow_gateway.url, user, "Meanwhile?"), "concurrency")
+    # The client went away mid-turn: its slot is free long before it would expire.
+    policy = {"burst": 1000, "per_minute": 1000, "concurrent": 1, "hold_seconds": 60}
+
+    def slot_free() -> bool:
+        claim = httpx2.post(
+            f"{history_server.url}/api/{user}/turn-slots", json=policy, headers=headers
+        )
+        if claim.status_code != 201:
+            return False
+        httpx2.delete(
+            f"{history_server.url}/api/{user}/turn-slots/{claim.json()['id']}", headers=headers
+        )
+        return True
+
+    wait_for(slot_free, timeout=15, interval=0.5, what="the slot to be released")
