@@ -9,10 +9,15 @@ from typing import Any
 
 import httpx2
 import pytest
+from agents import Model, ModelProvider
+from agents.testing import ScriptedModel, assistant_message, function_call
+from asgi_lifespan import LifespanManager
 
-from tests.gateway.chat_client import chatkit_stream, messages, new_user, user_input
+from agent_gateway.app import create_app
+from agent_gateway.settings import Settings
+from tests.gateway.chat_client import chatkit_stream, messages, new_user, tasks, user_input
 from todo_testing.processes import ServiceProcess
-from todo_testing.tokens import auth_header
+from todo_testing.tokens import TEST_JWT_SECRET, auth_header
 
 TIMEOUT = 60
 MESSAGE_MAX = 10_000
@@ -397,3 +402,79 @@ def test_a_token_subject_with_path_characters_stays_one_path_segment(
         assert thread_id in [thread["id"] for thread in listed.json()["data"]]
     assert owner.thread_id not in listed.text + created.text
     assert [c["id"] for c in conversations(history_server.url, owner.user)] == [owner.thread_id]
+
+
+class Scripted(ModelProvider):
+    """The one stand-in: a model that makes exactly the tool call a test scripts."""
+
+    def __init__(self, model: ScriptedModel) -> None:
+        self.model = model
+
+    def get_model(self, model_name: str | None) -> Model:
+        return self.model
+
+
+async def scripted_turn(
+    history: ServiceProcess, mcp: ServiceProcess, user: str, arguments: str
+) -> httpx2.Response:
+    """A REST turn in which the model calls add_task with this JSON text as its arguments."""
+    model = ScriptedModel(
+        [[function_call("add_task", arguments, call_id="call_1")], [assistant_message("Done.")]]
+    )
+    settings = Settings(
+        app_env="test",
+        auth_jwt_secret=TEST_JWT_SECRET,
+        history_service_url=history.url,
+        mcp_server_url=f"{mcp.url}/mcp",
+    )
+    async with LifespanManager(create_app(settings, Scripted(model))) as manager:
+        transport = httpx2.ASGITransport(app=manager.app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            return await client.post(
+                f"/api/{user}/chat", json={"message": "add it"}, headers=auth_header(user)
+            )
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        pytest.param(r'{"title": "a\u0000b"}', id="nul"),
+        pytest.param('{"title": "ok", "due_date": 18446744073709551616}', id="beyond-64-bits"),
+        pytest.param('{"title": ' + "[" * 40 + "]" * 40 + "}", id="40-deep"),
+    ],
+)
+async def test_tool_arguments_the_model_makes_unstorable_are_a_tool_error_the_turn_survives(
+    history_server: ServiceProcess, mcp_server: ServiceProcess, arguments: str
+):
+    user = new_user()
+    response = await scripted_turn(history_server, mcp_server, user, arguments)
+
+    assert response.status_code == 200, response.text
+    [call] = response.json()["tool_calls"]
+    assert call["status"] == "error"
+    assert call["result"].startswith("Invalid arguments")
+    stored = messages(history_server.url, user, response.json()["conversation_id"])
+    assert [m["role"] for m in stored] == ["user", "tool", "assistant"]
+    assert stored[1]["tool_calls"][0]["arguments"] == arguments  # kept as the model sent it
+    assert tasks(mcp_server.url, user) == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        pytest.param(r'{"title": "a\ud800b"}', id="lone-surrogate"),
+        pytest.param(r'{"title": "ok", "\udfff": 1}', id="lone-surrogate-key"),
+        pytest.param('{"title": ' + "[" * 100_000 + "]" * 100_000 + "}", id="100000-deep"),
+    ],
+)
+async def test_tool_arguments_the_agents_sdk_cannot_read_fail_the_turn_cleanly(
+    history_server: ServiceProcess, mcp_server: ServiceProcess, arguments: str
+):
+    # The Agents SDK re-reads the arguments before any tool runs and fails on these: the model's
+    # answer is unusable, a 502 problem; the user's message stays stored for a retry.
+    user = new_user()
+    response = await scripted_turn(history_server, mcp_server, user, arguments)
+
+    assert response.status_code == 502, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert tasks(mcp_server.url, user) == []

@@ -17,13 +17,14 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import aiohttp
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from yarl import URL
 
 from agent_gateway.metrics import HISTORY_SECONDS
 from todo_common import jsontext
 from todo_common.auth import Principal
 from todo_common.ids import ID_PATTERN
+from todo_common.json_values import check_json
 from todo_common.problems import (
     BadGateway,
     Conflict,
@@ -82,6 +83,17 @@ class StoredToolCall(BaseModel):
     result: Any = None
     status: Literal["ok", "error"] = "ok"
     duration_ms: float | None = None
+
+    @field_validator("arguments", "result")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # The model chooses the arguments, so they may hold what history-service cannot store
+        # (a NUL, an integer beyond 64 bits, deep nesting): kept then as their JSON text, every
+        # non-ASCII character escaped, so that the call is still recorded as it was made.
+        try:
+            return check_json(value)
+        except ValueError:
+            return jsonlib.dumps(value)
 
 
 class MessageWrite(BaseModel):

@@ -60,6 +60,7 @@ from agent_gateway.thread_items import (
 from todo_common.auth import Principal
 from todo_common.db import utcnow
 from todo_common.ids import new_id
+from todo_common.json_values import check_json
 from todo_common.problems import (
     BadGateway,
     Conflict,
@@ -74,6 +75,10 @@ T = TypeVar("T")
 LEASE_KEY = "turn_lease"
 HISTORY_PAGE_MAX = 200
 TURN_TOOL_CALLS_MAX = 64
+INVALID_ARGUMENTS = (
+    "Invalid arguments: expected a JSON object without NUL characters, lone surrogates, "
+    "integers beyond 64 bits or deep nesting."
+)
 TOO_MANY_STEPS = "Sorry, that took more steps than I'm allowed. Could you ask in a simpler way?"
 TOOLS_UNREACHABLE = (
     "I couldn't reach your task list just now, so I can't tell whether that went through. "
@@ -347,7 +352,7 @@ class Turn:
         item_id = self.events.tool_item_id(call_id)
         started = time.perf_counter()
         if parsed is None:
-            result = ToolResult("Invalid arguments: expected a JSON object.", ok=False)
+            result = ToolResult(INVALID_ARGUMENTS, ok=False)
         else:
             result = await connection.call(tool, parsed, self._key_for(tool, parsed))
         call = StoredToolCall(
@@ -415,14 +420,15 @@ class Deadline:
 
 
 def _parse_arguments(raw: str) -> dict[str, Any] | None:
-    """The model's arguments as strict JSON (no NaN or Infinity, which history refuses)."""
+    """The model's arguments as strict JSON that history-service can store (no NaN or Infinity,
+    NUL, lone surrogates, integers beyond 64 bits or deep nesting); else None."""
 
     def refuse(constant: str) -> Any:
         raise ValueError(constant)
 
     try:
-        value = json.loads(raw or "{}", parse_constant=refuse)
-    except ValueError:
+        value = check_json(json.loads(raw or "{}", parse_constant=refuse))
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
