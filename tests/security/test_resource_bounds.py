@@ -29,6 +29,7 @@ TARGETS = {
     "mcp": "/api/{user}/tasks",
     "gateway": "/api/{user}/chat",
     "gateway.chatkit": "/chatkit",
+    "mcp.tools": "/mcp",
 }
 
 
