@@ -40,15 +40,19 @@ def send_large_body(port: int, path: str, token: str) -> int:
         f"Content-Type: application/json\r\nContent-Length: {BODY_BYTES}\r\n"
         "Connection: close\r\n\r\n"
     ).encode()
+    start, end = b'{"title": "', b'"}'
     with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
-        sock.sendall(head + b'{"title": "')
-        sent = 0
+        sock.sendall(head + start)
+        left = BODY_BYTES - len(start) - len(end)
         # Stop sending as soon as the server replies (or hangs up); a server that reads the whole
-        # body gets all of it.
+        # body gets all of it, and answers after it.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            while sent < BODY_BYTES - len(CHUNK) and not select.select([sock], [], [], 0)[0]:
-                sock.sendall(CHUNK)
-                sent += len(CHUNK)
+            while left and not select.select([sock], [], [], 0)[0]:
+                chunk = CHUNK[:left]
+                sock.sendall(chunk)
+                left -= len(chunk)
+            if not left:
+                sock.sendall(end)
         try:
             return status_of(read_reply(sock))
         except ConnectionResetError:
