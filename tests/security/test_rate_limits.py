@@ -4,6 +4,7 @@ of the refused turn stored, and another user unaffected."""
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ import httpx2
 import pytest
 
 from tests.conftest import gateway_env, start_service
+from tests.reliability.proxy import HttpProxy
 from tests.security.conftest import (
     TIMEOUT,
     Keys,
@@ -152,3 +154,49 @@ def test_chatkit_and_rest_share_one_bucket_and_a_refused_turn_stores_nothing(
     )
     assert not refused_stream(created)
     assert thread_count(replicas.url(0), other_token) == 1
+
+
+@pytest.fixture(scope="module")
+def mcp_proxy(stack: Stack) -> Iterator[HttpProxy]:
+    """mcp-server behind a proxy that can hold a tool call, so a turn stays running."""
+    proxy = HttpProxy(stack.mcp.url, "security-mcp-proxy").start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def one_turn_at_a_time(stack: Stack, jwks_url: str, mcp_proxy: HttpProxy) -> Iterator[str]:
+    env = {
+        **auth_env(jwks_url),
+        **gateway_env(stack.history, stack.mcp),
+        "MCP_SERVER_URL": f"{mcp_proxy.url}/mcp",
+        "CHAT_CONCURRENT_TURNS": "1",
+    }
+    gateway = start_service("agent_gateway.main", "security-gateway-one-turn", env)
+    yield gateway.url
+    gateway.stop()
+
+
+def test_running_turns_are_capped_per_user_while_another_user_is_served(
+    one_turn_at_a_time: str, mcp_proxy: HttpProxy, keys: Keys
+):
+    url = one_turn_at_a_time
+    user, other = new_user("busy"), new_user("bystander-busy")
+    token, other_token = rs256(keys, user), rs256(keys, other)
+    hold = mcp_proxy.hold("POST", "/mcp", "add_task")
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(rest_turn, url, user, token, "slow")
+        assert hold.held.wait(TIMEOUT), "the first turn never called its tool"
+        try:
+            # The first turn is running (its tool call held): a second one of the same user is
+            # refused on either face, another user's is served.
+            assert_too_many(rest_turn(url, user, token, "second"))
+            streamed = chatkit_request(
+                url, bearer(token), "threads.create", input=user_input("list my tasks")
+            )
+            assert refused_stream(streamed)
+            assert rest_turn(url, other, other_token, "other").status_code == 200
+        finally:
+            hold.release()
+        assert first.result().status_code == 200
+    assert rest_turn(url, user, token, "after").status_code == 200
