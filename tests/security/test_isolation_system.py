@@ -9,7 +9,7 @@ import uuid
 from typing import Any, ClassVar
 
 import httpx2
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -232,52 +232,37 @@ class SystemIsolation(RuleBasedStateMachine):
     # --- someone else's ids -------------------------------------------------------------------
 
     @precondition(lambda self: any(self.tasks.values()))
-    @rule(
-        data=st.data(),
-        way=st.sampled_from(
-            [
-                "rest-get",
-                "rest-patch",
-                "rest-complete",
-                "rest-delete",
-                "mcp-complete",
-                "mcp-delete",
-                "mcp-update",
-                "chat-complete",
-                "chat-delete",
-                "chat-rename",
-            ]
-        ),
-    )
-    def touch_someone_elses_task(self, data: st.DataObject, way: str) -> None:
+    @rule(data=st.data())
+    def touch_someone_elses_task(self, data: st.DataObject) -> None:
         victim = data.draw(st.sampled_from([u for u in USERS if self.tasks[u]]))
         attacker = data.draw(st.sampled_from([u for u in USERS if u != victim]))
         task_id = data.draw(st.sampled_from(sorted(self.tasks[victim])))
-        if task_id in self.tasks[attacker]:
-            return  # ids are global: never the attacker's own
         client, title = self.clients[attacker], self.tasks[victim][task_id][0]
-        face, action = way.split("-")
-        if face == "rest":
-            response = {
-                "get": lambda: client.tasks("GET", f"/{task_id}"),
-                "patch": lambda: client.tasks("PATCH", f"/{task_id}", json={"title": "pwned"}),
-                "complete": lambda: client.tasks("PATCH", f"/{task_id}/complete"),
-                "delete": lambda: client.tasks("DELETE", f"/{task_id}"),
-            }[action]()
-            assert response.status_code == 404, response.text
+        event("someone else's task")
+        for way, call in {
+            "rest-get": lambda: client.tasks("GET", f"/{task_id}"),
+            "rest-patch": lambda: client.tasks("PATCH", f"/{task_id}", json={"title": "pwned"}),
+            "rest-complete": lambda: client.tasks("PATCH", f"/{task_id}/complete"),
+            "rest-delete": lambda: client.tasks("DELETE", f"/{task_id}"),
+        }.items():
+            response = call()
+            assert response.status_code == 404, f"{way}: {response.text}"
             assert title not in response.text
-        elif face == "mcp":
-            extra = {"title": "pwned"} if action == "update" else {}
-            result = client.tool(f"{action}_task", task_id=task_id, **extra)
+        for tool, extra in [
+            ("complete_task", {}),
+            ("update_task", {"title": "pwned"}),
+            ("delete_task", {}),
+        ]:
+            result = client.tool(tool, task_id=task_id, **extra)
             assert result["isError"], result
             assert "not found" in json.dumps(result).lower()
             assert title not in json.dumps(result)
-        else:
-            message = {
-                "complete": f"complete task {task_id}",
-                "delete": f"delete task {task_id}",
-                "rename": f"rename task {task_id} to pwned",
-            }[action]
+        # Asking the assistant: the turn is answered, its tool calls fail, nothing changes.
+        for message in (
+            f"complete task {task_id}",
+            f"rename task {task_id} to pwned",
+            f"delete task {task_id}",
+        ):
             response = client.chat(message)
             assert response.status_code == 200, response.text
             assert title not in response.text
@@ -286,33 +271,14 @@ class SystemIsolation(RuleBasedStateMachine):
             self.ever[attacker].add(response.json()["conversation_id"])
 
     @precondition(lambda self: any(self.conversations.values()))
-    @rule(
-        data=st.data(),
-        way=st.sampled_from(
-            [
-                "history-get",
-                "history-messages",
-                "history-rename",
-                "history-delete",
-                "history-add",
-                "chat-continue",
-                "chatkit-get",
-                "chatkit-items",
-                "chatkit-update",
-                "chatkit-delete",
-                "chatkit-add",
-                "chatkit-feedback",
-                "chatkit-retry",
-                "chatkit-own-thread-their-items",
-            ]
-        ),
-    )
-    def touch_someone_elses_conversation(self, data: st.DataObject, way: str) -> None:
+    @rule(data=st.data())
+    def touch_someone_elses_conversation(self, data: st.DataObject) -> None:
         victim = data.draw(st.sampled_from([u for u in USERS if self.conversations[u]]))
         attacker = data.draw(st.sampled_from([u for u in USERS if u != victim]))
         conversation_id = data.draw(st.sampled_from(sorted(self.conversations[victim])))
         if conversation_id in self.conversations[attacker]:
             return  # the attacker made one with the same id: that one is theirs
+        event("someone else's conversation")
         client = self.clients[attacker]
         items = self.items[victim].get(conversation_id) or ["msg_0"]
         before = self.clients[victim].messages(conversation_id)
@@ -322,17 +288,16 @@ class SystemIsolation(RuleBasedStateMachine):
             "history-get": lambda: client.history("GET", path),
             "history-messages": lambda: client.history("GET", f"{path}/messages"),
             "history-rename": lambda: client.history("PATCH", path, json={"title": "pwned"}),
-            "history-delete": lambda: client.history("DELETE", path),
             "history-add": lambda: client.history(
                 "POST", f"{path}/messages", json={"role": "user", "content": "pwned"}
             ),
+            "history-delete": lambda: client.history("DELETE", path),
             "chat-continue": lambda: client.chat("show all my tasks", conversation_id),
             "chatkit-get": lambda: client.chatkit("threads.get_by_id", thread_id=conversation_id),
             "chatkit-items": lambda: client.chatkit("items.list", thread_id=conversation_id),
             "chatkit-update": lambda: client.chatkit(
                 "threads.update", thread_id=conversation_id, title="pwned"
             ),
-            "chatkit-delete": lambda: client.chatkit("threads.delete", thread_id=conversation_id),
             "chatkit-add": lambda: client.chatkit(
                 "threads.add_user_message", thread_id=conversation_id, input=text
             ),
@@ -342,19 +307,18 @@ class SystemIsolation(RuleBasedStateMachine):
             "chatkit-retry": lambda: client.chatkit(
                 "threads.retry_after_item", thread_id=conversation_id, item_id=items[0]
             ),
+            "chatkit-delete": lambda: client.chatkit("threads.delete", thread_id=conversation_id),
         }
-        if way == "chatkit-own-thread-their-items":
-            own = sorted(self.conversations[attacker])
-            if not own:
-                return
+        for way, call in calls.items():
+            response = call()
+            assert response.status_code == 404, f"{way}: {response.status_code} {response.text}"
+            assert not any(secret in response.text for secret in self.secrets[victim]), way
+        if own := sorted(self.conversations[attacker]):
+            # The attacker's own thread with the victim's item ids.
             response = client.chatkit(
                 "items.feedback", thread_id=own[0], item_ids=items, kind="negative"
             )
             assert response.status_code in (200, 404), response.text
-        else:
-            response = calls[way]()
-            assert response.status_code == 404, f"{way}: {response.status_code} {response.text}"
-        assert not any(secret in response.text for secret in self.secrets[victim])
         assert self.clients[victim].messages(conversation_id) == before
 
     @rule(pair=pairs, data=st.data())
@@ -390,8 +354,8 @@ def test_nobody_reads_changes_deletes_or_learns_of_anothers_data(stack: Stack):
     run_state_machine_as_test(
         SystemIsolation,
         settings=settings(
-            max_examples=5,
-            stateful_step_count=10,
+            max_examples=4,
+            stateful_step_count=12,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,
