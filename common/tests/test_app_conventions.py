@@ -108,6 +108,22 @@ async def test_validation_errors_name_the_field(client):
     assert malformed.status_code == 422
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", b'{"name": "\xff\xfe"}'],
+    ids=["nested-too-deep", "not-utf-8"],
+)
+async def test_a_body_the_parser_cannot_read_is_a_422_naming_the_body(client, body):
+    response = await client.post(
+        "/api/alice/echo",
+        content=body,
+        headers={**auth_header("alice"), "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == ["body"]
+
+
 async def test_request_id_is_echoed_when_sane_and_replaced_when_not(client):
     kept = await client.get("/healthz", headers={"X-Request-ID": "trace-abc.123"})
     replaced = await client.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"})

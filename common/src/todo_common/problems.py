@@ -239,8 +239,18 @@ def _allowed_methods(request: Request) -> list[str]:
     ]
 
 
+# What FastAPI raises as a 400 when its JSON parser fails other than by a syntax error: a body
+# that is not UTF-8, or nested deeper than the parser recurses.
+UNPARSEABLE_BODY = "There was an error parsing the body"
+UNPARSEABLE_BODY_MESSAGE = "not JSON this service can read (not UTF-8, or nested too deeply)"
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == UNPARSEABLE_BODY:
+        # Like any other body that is not valid JSON: a 422 naming the body.
+        error = FieldError(location="body", field="body", message=UNPARSEABLE_BODY_MESSAGE)
+        return problem_response(request, 422, describe([error]), errors=[error])
     headers = dict(exc.headers or {})
     if exc.status_code == 405 and (methods := _allowed_methods(request)):
         # FastAPI makes a route per method, and Starlette's 405 names only the first one's.
