@@ -3,18 +3,23 @@ services behind it: security headers on every page, same-origin JSON only on sta
 request bodies bounded before they are buffered, and the auth API's limits per IP and per email."""
 
 import itertools
+import os
 import re
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from todo_testing.postgres import free_port
 from todo_testing.processes import ServiceProcess
 
 pytestmark = pytest.mark.timeout(600)
 
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 PASSWORD = "correct horse battery"  # test accounts only
 CHATKIT_ORIGIN = "https://cdn.platform.openai.com"
 MAX_BODY = 1024 * 1024  # MAX_REQUEST_BODY_BYTES' default
@@ -251,3 +256,37 @@ def test_others_still_sign_in_while_an_ip_and_an_email_are_limited(
         )
         assert created.status_code == 200, created.text
     assert _sign_in(frontend, email, ip, PASSWORD) == 200
+
+
+# --- fail closed --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"APP_ENV": "production"}, "BETTER_AUTH_SECRET"),
+        ({"APP_ENV": "production", "BETTER_AUTH_SECRET": "too-short"}, "BETTER_AUTH_SECRET"),
+        ({}, "BETTER_AUTH_SECRET"),  # `next start` without APP_ENV: no public default either
+        ({"APP_ENV": "test", "MAX_REQUEST_BODY_BYTES": "0"}, "MAX_REQUEST_BODY_BYTES"),
+    ],
+)
+def test_the_server_refuses_to_start_with_an_unsafe_configuration(
+    frontend: ServiceProcess, tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    """`frontend` only makes sure the build exists; this server never serves a request."""
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("NEXT_PUBLIC_", "CHATKIT_", "BETTER_AUTH_", "AUTH_", "APP_ENV"))
+    }
+    port = str(free_port())
+    started = subprocess.run(
+        [str(FRONTEND / "node_modules" / ".bin" / "next"), "start", "-H", "127.0.0.1", "-p", port],
+        cwd=FRONTEND,
+        env={**base, "AUTH_DATABASE_URL": str(tmp_path / "auth.db"), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode != 0
+    assert f"Cannot start: {named}" in started.stdout + started.stderr

@@ -15,6 +15,7 @@ import {
   clientIpHeaders,
   rateLimitEnabled,
   trustedOrigins,
+  trustedProxies,
 } from "@/lib/server/env";
 
 import { openAuthDatabase } from "./database";
@@ -38,7 +39,7 @@ function authOptions() {
       storage: "database" as const,
       customRules: { "/sign-in/email": perIp, "/sign-up/email": perIp },
     },
-    advanced: { ipAddress: { ipAddressHeaders: clientIpHeaders() } },
+    advanced: { ipAddress: { ipAddressHeaders: clientIpHeaders(), trustedProxies: trustedProxies() } },
     telemetry: { enabled: false },
     plugins: [
       jwt({ jwt: { expirationTime: "15m" } }),

@@ -22,10 +22,28 @@ function positiveInt(name: string, fallback: number): number {
 /** The public URL of this app; Better Auth signs tokens with it as issuer and audience. */
 export const appUrl = () => (read("BETTER_AUTH_URL") ?? "http://127.0.0.1:3000").replace(/\/$/, "");
 
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * The public development secret only where APP_ENV says development or test (or, unset, under
+ * `next dev` and the unit tests); anywhere else — `next start` without APP_ENV included — the
+ * server refuses to start without a real one.
+ */
+function allowsDevelopmentSecret(): boolean {
+  const appEnv = read("APP_ENV");
+  if (appEnv !== undefined) return appEnv === "development" || appEnv === "test";
+  return process.env.NODE_ENV !== "production";
+}
+
 export function authSecret(): string {
   const secret = read("BETTER_AUTH_SECRET");
+  if (secret && !allowsDevelopmentSecret() && (secret === DEV_AUTH_SECRET || secret.length < MIN_SECRET_LENGTH)) {
+    throw new Error(`BETTER_AUTH_SECRET must be a private value of at least ${MIN_SECRET_LENGTH} characters`);
+  }
   if (secret) return secret;
-  if (isProduction()) throw new Error("BETTER_AUTH_SECRET must be set when APP_ENV=production");
+  if (!allowsDevelopmentSecret()) {
+    throw new Error("BETTER_AUTH_SECRET must be set (APP_ENV=development or test use a built-in development value)");
+  }
   return DEV_AUTH_SECRET;
 }
 
@@ -65,12 +83,26 @@ export function authRateLimits() {
 
 /** The headers the proxy in front of this app sets to the client's address (comma-separated, in order). */
 export function clientIpHeaders(): string[] {
-  const names = (read("AUTH_IP_HEADER") ?? "x-forwarded-for")
-    .split(",")
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
+  const names = list(read("AUTH_IP_HEADER")).map((name) => name.toLowerCase());
   return names.length > 0 ? names : ["x-forwarded-for"];
 }
 
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Proxies (IPs or CIDR ranges) whose appended X-Forwarded-For entries are skipped to find the client. */
+export const trustedProxies = () => list(read("AUTH_TRUSTED_PROXIES"));
+
 /** The largest request body the relays and the auth API accept (the Python services' variable). */
 export const maxRequestBodyBytes = () => positiveInt("MAX_REQUEST_BODY_BYTES", 1024 * 1024);
+
+/** Reads every setting once, so a missing secret or a malformed limit stops the server at start. */
+export function checkEnvironment(): void {
+  authSecret();
+  authRateLimits();
+  maxRequestBodyBytes();
+}
