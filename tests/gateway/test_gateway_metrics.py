@@ -26,10 +26,11 @@ def test_a_turn_counts_its_duration_its_model_calls_and_its_tool_calls(gateway_s
     assert grew("model_call_duration_seconds_count", provider="offline") >= 2  # call, then reply
     assert grew("tool_calls_total", tool="add_task", status="ok") == 1
     assert grew("tool_call_duration_seconds_count", tool="add_task") == 1
-    # A new conversation: create it, store the message and read the window in one request, then
-    # store each finished item (the tool call, the answer) as it finishes, and let go of the
-    # user message's turn lease.
-    assert grew("history_request_duration_seconds_count", method="POST", outcome="ok") == 2
+    # A new conversation: claim a turn slot, create the conversation, store the message and read
+    # the window in one request, then store each finished item (the tool call, the answer) as it
+    # finishes, let go of the user message's turn lease, and release the slot.
+    assert grew("history_request_duration_seconds_count", method="POST", outcome="ok") == 3
+    assert grew("history_request_duration_seconds_count", method="DELETE", outcome="ok") == 1
     assert grew("history_request_duration_seconds_count", method="GET", outcome="ok") == 0
     assert grew("history_request_duration_seconds_count", method="PUT", outcome="ok") == 3
     assert grew("history_request_duration_seconds_sum", method="PUT", outcome="ok") > 0

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from tests.conftest import ARTIFACTS, BASE_ENV
+from tests.conftest import ARTIFACTS, BASE_ENV, GENEROUS_TURN_LIMITS
 from tests.reliability.proxy import HttpProxy
 from todo_testing.postgres import CreateDatabase
 from todo_testing.processes import ServiceProcess
@@ -97,6 +97,8 @@ def running_stack(
             "HISTORY_SERVICE_URL": history_url,
             "MCP_SERVER_URL": f"{mcp_url}/mcp",
             "MODEL_PROVIDER": "offline",
+            # This suite is about crashes, not the per-user turn limits (tested on their own).
+            **GENEROUS_TURN_LIMITS,
             **common,
         }
         gateway = _service("agent_gateway.main", f"{name}-gateway", env)

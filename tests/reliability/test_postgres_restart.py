@@ -16,7 +16,7 @@ import asyncpg
 import httpx2
 import pytest
 
-from tests.conftest import ARTIFACTS, BASE_ENV
+from tests.conftest import ARTIFACTS, BASE_ENV, GENEROUS_TURN_LIMITS
 from todo_testing.postgres import LocalCluster, asyncpg_url, postgres_bindir, running_cluster
 from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import auth_header
@@ -83,6 +83,8 @@ def pg_stack() -> Iterator[Stack]:
                 "HISTORY_SERVICE_URL": history.url,
                 "MCP_SERVER_URL": f"{mcp.url}/mcp",
                 "MODEL_PROVIDER": "offline",
+                # An outage is the subject here, not the per-user turn limits.
+                **GENEROUS_TURN_LIMITS,
             }
             gateway = _start("agent_gateway.main", "gateway", gateway_env)
             started.append(gateway)
