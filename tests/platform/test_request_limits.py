@@ -79,17 +79,20 @@ def send_chunked(
             yield chunk
         yield b"0]"
 
-    connection.request(
-        "POST",
-        path,
-        body=body(),
-        headers={
-            **headers,
-            "Content-Type": "application/json",
-            "Accept": "application/json, text/event-stream",
-        },
-        encode_chunked=True,
-    )
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body(),
+            headers={
+                **headers,
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+            },
+            encode_chunked=True,
+        )
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered at the limit and closed while the last bytes were on their way
     return connection.getresponse()
 
 
