@@ -5,6 +5,7 @@ problem, before the body is read when its length is declared; /chatkit checks th
 reads the body; a connection that does not finish its headers in HEADER_TIMEOUT_SECONDS is closed.
 """
 
+import contextlib
 import http.client
 import json
 import socket
@@ -79,7 +80,8 @@ def send_chunked(
             yield chunk
         yield b"0]"
 
-    try:
+    # The server may answer at the limit and close while the last bytes are on their way.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         connection.request(
             "POST",
             path,
@@ -91,8 +93,6 @@ def send_chunked(
             },
             encode_chunked=True,
         )
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the server answered at the limit and closed while the last bytes were on their way
     return connection.getresponse()
 
 
