@@ -78,8 +78,11 @@ class TurnSlots:
 
     async def claim(self, policy: TurnPolicy) -> TurnSlot:
         """Admit one turn, or raise TurnRefused (nothing is recorded then)."""
+        stored = await self._lock_bucket(utcnow())
+        # Counted from when the lock was granted: a claim that waited for another's commit must not
+        # count from before that one's time (it would be told to wait longer than one interval).
         now = utcnow()
-        full_at = max(await self._lock_bucket(now), now)
+        full_at = max(stored, now)
         open_until = await self._open_slots(now)
         if len(open_until) >= policy.concurrent:
             wait = (min(open_until) - now).total_seconds()
