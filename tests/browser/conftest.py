@@ -5,10 +5,7 @@ The services here verify Better Auth's tokens, so they need the frontend's JWKS 
 port is chosen first, and these fixtures override the cross-service ones from tests/conftest.py.
 """
 
-import itertools
-import os
 import re
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,25 +22,20 @@ from playwright.sync_api import (
 )
 from sqlalchemy.engine import make_url
 
+from todo_testing.frontend import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    build_frontend,
+    client_address,
+    start_frontend,
+)
 from todo_testing.postgres import CreateDatabase, free_port
 from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import TEST_JWT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-FRONTEND = ROOT / "frontend"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # Generous deadlines, not expectations: the first agent turn imports a lot on 2 shared cores.
 UI_DEADLINE_MS = 45_000
@@ -106,52 +98,6 @@ def gateway_server(
     server.stop()
 
 
-def _build_frontend() -> None:
-    """Build once; `frontend_build` skips the build when .next is newer than the sources."""
-    if not (FRONTEND / "node_modules").is_dir():
-        pytest.fail(
-            "frontend/node_modules is missing: run `scripts/bootstrap.sh frontend` (make test does)"
-        )
-    subprocess.run([str(ROOT / "scripts" / "bootstrap.sh"), "frontend_build"], check=True, cwd=ROOT)
-
-
-def _start_frontend(port: int, env_overrides: dict[str, str], log_name: str) -> ServiceProcess:
-    """`next start` on `port` in its own process group, once /healthz answers."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("NEXT_PUBLIC_", "CHATKIT_", "BETTER_AUTH_", "AUTH_"))
-    }
-    overrides = dict(
-        APP_ENV="test",
-        NODE_ENV="production",
-        NEXT_TELEMETRY_DISABLED="1",
-        BETTER_AUTH_URL=f"http://127.0.0.1:{port}",
-        BETTER_AUTH_SECRET="browser-test-secret-0123456789-abcdefghijklmnop",
-        # The auth rate limits stay on: each browser context comes from its own client address
-        # (the X-Forwarded-For header `context` sets, as a proxy would).
-        **env_overrides,
-    )
-    ARTIFACTS.mkdir(exist_ok=True)
-    app = ServiceProcess(
-        "frontend",
-        overrides,
-        ARTIFACTS / log_name,
-        port,
-        command=[
-            str(FRONTEND / "node_modules" / ".bin" / "next"),
-            "start",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=FRONTEND,
-        base_env=env,
-    )
-    return app.start(timeout=120)
-
-
 @pytest.fixture(scope="session")
 def frontend_env(
     create_database: CreateDatabase,
@@ -172,8 +118,8 @@ def frontend_env(
 @pytest.fixture(scope="session")
 def frontend(frontend_port: int, frontend_env: dict[str, str]) -> Iterator[ServiceProcess]:
     """The production build, serving the port the services' AUTH_JWKS_URL names."""
-    _build_frontend()
-    app = _start_frontend(frontend_port, frontend_env, "browser-frontend.log")
+    build_frontend()
+    app = start_frontend(frontend_port, frontend_env, ARTIFACTS / "browser-frontend.log")
     yield app
     app.stop()
 
@@ -184,10 +130,10 @@ def frontend_with_chatkit_key(
 ) -> Iterator[ServiceProcess]:
     """A second instance configured for OpenAI's ChatKit component. It shares the first one's
     auth database, hence its signing keys, so the services accept its tokens too."""
-    app = _start_frontend(
+    app = start_frontend(
         free_port(),
         {**frontend_env, "CHATKIT_DOMAIN_KEY": "domain_pk_browser_test"},
-        "browser-frontend-chatkit-key.log",
+        ARTIFACTS / "browser-frontend-chatkit-key.log",
     )
     yield app
     app.stop()
@@ -211,15 +157,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     expect.set_options(timeout=UI_DEADLINE_MS)
     yield instance
     instance.close()
-
-
-_client_addresses = itertools.count(1)
-
-
-def client_address() -> str:
-    """A client IP no other test uses, so the per-IP auth limits count each test on its own."""
-    n = next(_client_addresses)
-    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
 
 @pytest.fixture
