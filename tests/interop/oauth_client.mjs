@@ -112,7 +112,7 @@ async function startCallbackServer(provider) {
     if (fine) deliver?.(code);
     else emit("callback_refused", { path: url.pathname, error: url.searchParams.get("error") });
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(Number(process.env.CALLBACK_PORT ?? 0), "127.0.0.1", resolve));
   return { server, codes, url: `http://127.0.0.1:${server.address().port}/callback` };
 }
 
@@ -191,6 +191,8 @@ async function revoke(provider) {
 
 async function main() {
   const provider = new MemoryOAuthProvider("");
+  // A registration made earlier (another user's run of the same client) is reused, not repeated.
+  if (process.env.CLIENT_INFORMATION) provider.client = JSON.parse(process.env.CLIENT_INFORMATION);
   const callback = await startCallbackServer(provider);
   provider.redirectUrl = callback.url;
   const client = await connect(provider, callback);
