@@ -342,7 +342,7 @@ class PythonOAuthClient:
         clock would after its lifetime, and make a call. A refused refresh makes the SDK ask for
         the user again (a new authorization URL), which is stopped here."""
         before = self.access_token
-        self.provider.context.token_expiry_time = 0
+        self.provider.context.token_expiry_time = time.time() - 1
         answer = self._call("list_tasks", {})
         deadline = time.monotonic() + DEADLINE_SECONDS
         while time.monotonic() < deadline:
