@@ -8,8 +8,7 @@ import httpx2
 
 from tests.interop.conftest import OAuthStack
 from tests.interop.mcp_http import call_tool, tool_result
-from todo_common.devtoken import mint_token
-from todo_testing.tokens import TEST_JWT_SECRET
+from todo_testing.tokens import token_for
 
 
 def a_user() -> str:
@@ -18,7 +17,7 @@ def a_user() -> str:
 
 def token(stack: OAuthStack, user_id: str, audience: str | list[str], scope: str) -> str:
     """Signed as the services accept (the test secret, the real issuer): only the claims vary."""
-    return mint_token(user_id, TEST_JWT_SECRET, issuer=stack.issuer, audience=audience, scope=scope)  # type: ignore[arg-type]  # a list of audiences is a valid `aud`
+    return token_for(user_id, issuer=stack.issuer, audience=audience, scope=scope)
 
 
 def metadata_url(stack: OAuthStack) -> str:
