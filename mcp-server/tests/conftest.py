@@ -73,7 +73,13 @@ async def in_process_client(
     database_url: str, **overrides: str
 ) -> AsyncIterator[httpx2.AsyncClient]:
     """The app in this process (lifespan, migrations and all) behind an ASGI transport."""
-    values = {"app_env": "test", "auth_jwt_secret": TEST_JWT_SECRET, "database_url": database_url}
+    values = {
+        "app_env": "test",
+        "auth_jwt_secret": TEST_JWT_SECRET,
+        "database_url": database_url,
+        # The ASGI client's Host header.
+        "mcp_allowed_hosts": "testserver",
+    }
     settings = Settings.model_validate({**values, **overrides})
     app = create_app(settings)
     async with LifespanManager(app) as manager:

@@ -6,14 +6,17 @@ import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
+from todo_common.mcp_access import DEFAULT_MCP_RESOURCE_URL as MCP_RESOURCE
 from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import auth_header, broken_tokens, token_for
 
 from .conftest import in_process_client, mcp_client
 
 # Issuer and audience are only enforced when configured; the server fixture configures neither.
+# /mcp always insists on its own audience.
 ISSUER_CHECKS = {"wrong_issuer", "wrong_audience"}
 BROKEN = sorted(set(broken_tokens("alice")) - ISSUER_CHECKS)
+BROKEN_AT_MCP = sorted(set(broken_tokens("alice")) - {"wrong_issuer"})
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -35,7 +38,7 @@ async def test_mcp_without_token_is_401(http: httpx2.AsyncClient):
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-@pytest.mark.parametrize("kind", BROKEN)
+@pytest.mark.parametrize("kind", BROKEN_AT_MCP)
 async def test_mcp_with_a_broken_token_is_401(http: httpx2.AsyncClient, kind: str):
     token = broken_tokens("alice")[kind]
     headers = {**MCP_HEADERS, "Authorization": f"Bearer {token}"}
@@ -86,7 +89,9 @@ async def test_rest_path_naming_another_user_is_403(http: httpx2.AsyncClient, us
 
 async def test_issuer_and_audience_are_enforced_when_configured(tmp_path: Path, user: str):
     url = f"sqlite+aiosqlite:///{tmp_path / 'tasks.db'}"
-    good = token_for(user, issuer="https://auth.example", audience="todo")
+    good = token_for(user, issuer="https://auth.example", audience=["todo", MCP_RESOURCE])
+    app_only = token_for(user, issuer="https://auth.example", audience="todo")
+    mcp_only = token_for(user, issuer="https://auth.example")
     wrong = broken_tokens(user)
     async with in_process_client(
         url, auth_issuer="https://auth.example", auth_audience="todo"
@@ -99,5 +104,7 @@ async def test_issuer_and_audience_are_enforced_when_configured(tmp_path: Path, 
             return mcp.status_code, rest.status_code
 
         assert await status(good) == (200, 200)
+        assert await status(app_only) == (401, 200)
+        assert await status(mcp_only) == (200, 401)
         assert await status(wrong["wrong_issuer"]) == (401, 401)
         assert await status(wrong["wrong_audience"]) == (401, 401)

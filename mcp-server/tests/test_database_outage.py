@@ -69,7 +69,12 @@ class CommitLost(AsyncSession):
 @asynccontextmanager
 async def running_app(database_url: str) -> AsyncIterator[tuple[FastAPI, httpx2.AsyncClient]]:
     """The app in this process, its lifespan run, and a client over an ASGI transport."""
-    settings = Settings(database_url=database_url, app_env="test", auth_jwt_secret=TEST_JWT_SECRET)
+    settings = Settings(
+        database_url=database_url,
+        app_env="test",
+        auth_jwt_secret=TEST_JWT_SECRET,
+        mcp_allowed_hosts=["testserver"],
+    )
     app = create_app(settings)
     async with LifespanManager(app) as manager:
         transport = httpx2.ASGITransport(app=manager.app)

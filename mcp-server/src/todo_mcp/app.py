@@ -6,12 +6,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from pydantic import AnyHttpUrl, ConfigDict, TypeAdapter
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from todo_common.app import create_service_app
+from todo_common.auth import TokenVerifier
 from todo_common.db import serving_database
+from todo_common.mcp_access import TASK_SCOPES
 from todo_mcp.auth import JwtTokenVerifier
+from todo_mcp.guard import McpGuard
 from todo_mcp.idempotency import purging
 from todo_mcp.routes import router
 from todo_mcp.settings import Settings
@@ -19,9 +24,8 @@ from todo_mcp.tools import TaskServer, create_mcp_server
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "todo_mcp_alembic_version"
-# Every /mcp request must carry a bearer token, which a DNS-rebinding page cannot have; Host
-# checks would only turn away proxies, containers and ASGI test clients (421).
-OPEN_HOSTS = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+# An issuer is compared as a string (RFC 8414): keep "http://host:3000" without a slash added.
+URL = TypeAdapter(AnyHttpUrl, config=ConfigDict(url_preserve_empty_path=True))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,17 +38,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         routers=[router],
     )
-    mcp = create_mcp_server(
-        lambda: app.state.sessionmaker, settings, JwtTokenVerifier(app.state.token_verifier)
-    )
+    # /mcp takes only tokens issued for it; /api keeps the shared checks (AUTH_AUDIENCE).
+    verifier = JwtTokenVerifier(TokenVerifier(settings.mcp_auth_config()))
+    mcp = create_mcp_server(lambda: app.state.sessionmaker, settings, verifier)
+    security = settings.transport_security()
     mcp_app = mcp.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,
         json_response=True,
-        transport_security=OPEN_HOSTS,
+        transport_security=security,
     )
-    # An exact route, not a mount: a mount at / would swallow every unknown path.
+    resource = URL.validate_python(settings.resource_url)
+    metadata_url = str(build_resource_metadata_url(resource))
+    # Innermost, so it runs after the SDK's bearer authentication, before its transport.
+    mcp_app.user_middleware.append(Middleware(McpGuard, security, metadata_url))
+    # Exact routes, not mounts: a mount at / would swallow every unknown path. The metadata is
+    # built here, not by the SDK, which would list as supported only the scopes it requires of
+    # every token.
     app.router.routes.append(Route("/mcp", mcp_app, include_in_schema=False))
+    app.router.routes.extend(
+        create_protected_resource_routes(
+            resource_url=resource,
+            authorization_servers=[URL.validate_python(settings.authorization_server)],
+            scopes_supported=list(TASK_SCOPES),
+            resource_name="Todo Assistant tasks",
+        )
+    )
     app.state.mcp = mcp
     app.state.task_cursors = mcp.cursors
     return app

@@ -20,11 +20,12 @@ from todo_mcp.tools import create_mcp_server
 
 
 async def serve_stdio(settings: Settings) -> None:
-    """Serve MCP on stdin/stdout as the user named by TODO_MCP_TOKEN, verified like any token."""
+    """Serve MCP on stdin/stdout as the user named by TODO_MCP_TOKEN, verified like a token at /mcp
+    (its audience included); its scopes decide which tools it may call."""
     if settings.todo_mcp_token is None:
         raise SystemExit("todo-mcp --transport stdio needs TODO_MCP_TOKEN (mint one: todo-token)")
     try:
-        principal = await TokenVerifier(settings.auth_config()).verify(
+        principal = await TokenVerifier(settings.mcp_auth_config()).verify(
             settings.todo_mcp_token.get_secret_value()
         )
     except Unauthorized as exc:

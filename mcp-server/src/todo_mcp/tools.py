@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from todo_common.db import AUTOCOMMIT
 from todo_common.mcp_meta import RETRYABLE
 from todo_common.problems import ProblemError, database_unavailable, describe, field_errors
-from todo_mcp.auth import JwtTokenVerifier, current_user_id
+from todo_mcp.auth import JwtTokenVerifier, current_token, current_user_id
 from todo_mcp.cursors import TaskCursors, task_cursors
 from todo_mcp.fields import (
     DUE_DATE_SCHEMA,
@@ -35,6 +35,7 @@ from todo_mcp.fields import (
 from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, request_hash
 from todo_mcp.models import TaskCreate, TaskUpdate
 from todo_mcp.schemas import TaskAction, TaskPage, TaskQuery
+from todo_mcp.scopes import TOOL_SCOPES, missing_scope
 from todo_mcp.service import TaskService
 from todo_mcp.settings import Settings
 
@@ -78,7 +79,10 @@ class TaskServer(MCPServer):
     ) -> CallToolResult | InputRequiredResult:
         """Every `tools/call`: arguments that do not fit the tool's schema are an error naming each
         one; a call the database could not serve ends in an error result marked retryable in its
-        `_meta` (a `ToolError` cannot carry one)."""
+        `_meta` (a `ToolError` cannot carry one). A token without the tool's scope is refused
+        here too: over stdio nothing else checks it."""
+        if (needed := missing_scope(name, current_token().scopes)) is not None:
+            raise ToolError(f"{name} needs the {needed} scope, which this token does not grant.")
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -299,8 +303,13 @@ def create_mcp_server(
     """The task tools; with a verifier, every HTTP request must carry a valid bearer token."""
     auth = None
     if verifier is not None:
-        issuer_url = settings.auth_issuer or "http://127.0.0.1"
-        auth = AuthSettings(issuer_url=issuer_url, resource_server_url=None)
+        # The verifier checks the audience itself (a token may name several), so the SDK's
+        # single-resource comparison stays off.
+        auth = AuthSettings(
+            issuer_url=settings.authorization_server,
+            resource_server_url=settings.resource_url,
+            validate_token_resource=False,
+        )
     server = TaskServer(
         sessions,
         settings.idempotency_key_ttl,
@@ -312,6 +321,7 @@ def create_mcp_server(
         auth=auth,
     )
     for tool, title in TOOLS.items():
+        assert tool.__name__ in TOOL_SCOPES, f"{tool.__name__} has no scope in TOOL_SCOPES"
         description = " ".join((tool.__doc__ or "").split())
         server.add_tool(
             tool, title=title, description=description, annotations=ANNOTATIONS[tool.__name__]

@@ -9,13 +9,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from todo_common.devtoken import mint_token
+from todo_common.mcp_access import DEFAULT_MCP_RESOURCE_URL, FULL_SCOPE
 
 TEST_JWT_SECRET = "test-secret-for-the-todo-assistant-suite-0123456789"
 
 
 def token_for(user_id: str, **claims: object) -> str:
-    """A valid token for `user_id` signed with the test secret."""
-    return mint_token(user_id, TEST_JWT_SECRET, **claims)  # type: ignore[arg-type]  # claims pass through as the caller gives them
+    """A valid token for `user_id` signed with the test secret; like a first-party token, by default
+    for the default MCP resource with every task scope (`audience=`, `scope=` override them)."""
+    defaults: dict[str, object] = {"audience": DEFAULT_MCP_RESOURCE_URL, "scope": FULL_SCOPE}
+    return mint_token(user_id, TEST_JWT_SECRET, **{**defaults, **claims})  # type: ignore[arg-type]  # claims pass through as the caller gives them
 
 
 def auth_header(user_id: str) -> dict[str, str]:
@@ -30,7 +33,13 @@ def _b64(data: dict[str, object]) -> str:
 def broken_tokens(user_id: str) -> dict[str, str]:
     """Every kind of token a service must answer with 401."""
     now = int(time.time())
-    claims = {"sub": user_id, "iat": now, "exp": now + 600}
+    claims = {
+        "sub": user_id,
+        "iat": now,
+        "exp": now + 600,
+        "aud": DEFAULT_MCP_RESOURCE_URL,
+        "scope": FULL_SCOPE,
+    }
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public_pem = rsa_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -40,13 +49,14 @@ def broken_tokens(user_id: str) -> dict[str, str]:
         "bad_signature": jwt.encode(
             claims, "some-other-secret-that-is-long-enough-000", algorithm="HS256"
         ),
-        "expired": mint_token(user_id, TEST_JWT_SECRET, ttl_seconds=-3600),
+        "expired": token_for(user_id, ttl_seconds=-3600),
         "no_exp": jwt.encode({"sub": user_id}, TEST_JWT_SECRET, algorithm="HS256"),
         "alg_none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.",
         "rs256_unknown_key": jwt.encode(claims, rsa_key, algorithm="RS256"),
         "hs256_signed_with_public_key": _hmac_with(public_pem, claims),
-        "wrong_issuer": mint_token(user_id, TEST_JWT_SECRET, issuer="https://evil.example"),
-        "wrong_audience": mint_token(user_id, TEST_JWT_SECRET, audience="someone-else"),
+        # Right in everything but the one claim each is named after.
+        "wrong_issuer": token_for(user_id, issuer="https://evil.example"),
+        "wrong_audience": token_for(user_id, audience="someone-else"),
     }
 
 
