@@ -145,10 +145,21 @@ class User:
         assert response.status_code == 200, response.text
         return list(response.json()["tasks"])
 
-    def approve(self, authorization_url: str, client_name: str) -> None:
-        """Open the client's authorization URL, check the consent page names the client and what
-        it asks for, allow it, and land on the client's loopback redirect."""
+    def sign_out(self) -> None:
+        """Sign out (the next authorization then starts at the sign-in page)."""
+        self.page.goto("/")
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_url("**/sign-in**")
+
+    def approve(self, authorization_url: str, client_name: str, *, sign_in: bool = False) -> None:
+        """Open the client's authorization URL (signing in first when `sign_in`), check the consent
+        page names the client and what it asks for, allow it, and land on the client's redirect."""
         self.page.goto(authorization_url)
+        if sign_in:
+            self.page.wait_for_url("**/sign-in**")
+            self.page.get_by_label("Email").fill(self.email)
+            self.page.get_by_label("Password").fill(PASSWORD)
+            self.page.get_by_role("button", name="Sign in").click()
         expect(self.page.get_by_text(client_name)).to_be_visible()
         expect(self.page.get_by_text("tasks:read")).to_be_visible()
         expect(self.page.get_by_text("tasks:write")).to_be_visible()

@@ -28,10 +28,12 @@ def audiences(token: str) -> list[str]:
     return [aud] if isinstance(aud, str) else list(aud)
 
 
-def signed_in(client: OAuthMcpClient, user: User, client_name: str) -> str:
+def signed_in(
+    client: OAuthMcpClient, user: User, client_name: str, *, sign_in: bool = False
+) -> str:
     """The user approves the client's request; returns the authorization URL it asked for."""
     url = client.authorization_url()
-    user.approve(url, client_name)
+    user.approve(url, client_name, sign_in=sign_in)
     assert set(client.connected_tools()) == TOOLS
     return url
 
@@ -150,7 +152,8 @@ def test_two_users_of_one_registered_client_see_only_their_own_tasks(
     first.close()  # frees the loopback port the registration names
 
     second = start_client(name, registration)
-    signed_in(second, bob, name)
+    bob.sign_out()  # the authorization starts at the sign-in page, then comes back to consent
+    signed_in(second, bob, name, sign_in=True)
     assert second.call("add_task", {"title": "Bob's errand"})["isError"] is False
 
     bobs = second.call("list_tasks", {})["structured"]["tasks"]
