@@ -19,7 +19,7 @@ from tests.deploy.stack import (
 
 COMPOSE = ROOT / "compose.yaml"
 # The address a browser opens, not one service calling another.
-PUBLIC_URLS = {"BETTER_AUTH_URL"}
+PUBLIC_URLS = {"BETTER_AUTH_URL", "MCP_RESOURCE_URL", "MCP_AUTHORIZATION_SERVER"}
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +184,15 @@ def test_services_verify_issuer_and_audience_and_leave_hs256_off(compose: dict[s
         assert given["AUTH_ISSUER"] == given["AUTH_AUDIENCE"] == public_url
         assert given["AUTH_ALLOW_HS256"] == "false"
         assert given["AUTH_JWT_SECRET"] == ""
+
+
+def test_mcp_tokens_and_their_checks_agree(compose: dict[str, Any]) -> None:
+    """The frontend issues tokens for the resource mcp-server insists on, and mcp-server answers
+    the Host the gateway calls it by."""
+    mcp, frontend = env(compose, "mcp-server"), env(compose, FRONTEND)
+    assert _interpolate(mcp["MCP_RESOURCE_URL"]) == "http://localhost:8002/mcp"
+    assert frontend["MCP_RESOURCE_URL"] == mcp["MCP_RESOURCE_URL"]
+    assert mcp["MCP_AUTHORIZATION_SERVER"] == frontend["BETTER_AUTH_URL"]
+    gateway_host = urlsplit(env(compose, "agent-gateway")["MCP_SERVER_URL"]).netloc
+    assert gateway_host in _interpolate(mcp["MCP_ALLOWED_HOSTS"]).split(",")
+    assert _interpolate(mcp["MCP_ALLOWED_ORIGINS"]) == "http://localhost:3000"

@@ -206,6 +206,7 @@ def test_gateway_scales_horizontally_and_ingress_routes_to_the_web_app() -> None
     assert {path: services[name] for path, name in paths.items()} == {
         "/": FRONTEND,
         "/mcp": "mcp-server",
+        "/.well-known/oauth-protected-resource/mcp": "mcp-server",
     }
     assert ingress["spec"]["tls"][0]["secretName"] == "todo-tls"
 
@@ -271,3 +272,16 @@ def test_services_always_check_issuer_and_audience_and_hs256_is_off_by_default()
     for component in PYTHON_SERVICES:
         (container,) = on[component]["spec"]["template"]["spec"]["containers"]
         assert "AUTH_JWT_SECRET" in {entry["name"] for entry in container["env"]}
+
+
+def test_mcp_tokens_and_their_checks_agree() -> None:
+    """The frontend issues tokens for the resource mcp-server insists on (the public /mcp the
+    ingress routes), and mcp-server answers the Host the gateway calls it by."""
+    config_maps = of_kind(render(SCENARIOS["external-db-ingress-hpa"]), "ConfigMap")
+    mcp, frontend = config_maps["mcp-server"]["data"], config_maps[FRONTEND]["data"]
+    assert mcp["MCP_RESOURCE_URL"] == frontend["MCP_RESOURCE_URL"] == "https://todo.example.com/mcp"
+    assert mcp["MCP_AUTHORIZATION_SERVER"] == "https://todo.example.com"
+    gateway_url = config_maps["agent-gateway"]["data"]["MCP_SERVER_URL"]
+    assert gateway_url.split("/")[2] in mcp["MCP_ALLOWED_HOSTS"].split(",")
+    assert mcp["MCP_ALLOWED_ORIGINS"] == "https://todo.example.com"
+    assert frontend["OAUTH_ACCESS_TOKEN_SECONDS"] == "900"

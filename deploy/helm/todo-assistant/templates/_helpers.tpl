@@ -79,6 +79,11 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- .Values.auth.jwksUrl | default (printf "http://%s:%v/api/auth/jwks" (include "todo.name" (dict "root" . "component" "frontend")) .Values.frontend.port) -}}
 {{- end -}}
 
+{{/* The public URL of mcp-server's /mcp: the audience its tokens carry (RFC 8707). */}}
+{{- define "todo.mcpResourceUrl" -}}
+{{- .Values.mcpServer.publicUrl | default (printf "%s/mcp" (trimSuffix "/" .Values.frontend.publicUrl)) -}}
+{{- end -}}
+
 {{/* Variables every Python service reads, for its ConfigMap. */}}
 {{- define "todo.pythonConfig" -}}
 {{- $root := .root -}}
