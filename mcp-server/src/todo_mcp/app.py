@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
-from pydantic import AnyHttpUrl, ConfigDict, TypeAdapter
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
@@ -19,13 +18,11 @@ from todo_mcp.auth import JwtTokenVerifier
 from todo_mcp.guard import McpGuard
 from todo_mcp.idempotency import purging
 from todo_mcp.routes import router
-from todo_mcp.settings import Settings
+from todo_mcp.settings import URL, Settings
 from todo_mcp.tools import TaskServer, create_mcp_server
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "todo_mcp_alembic_version"
-# An issuer is compared as a string (RFC 8414): keep "http://host:3000" without a slash added.
-URL = TypeAdapter(AnyHttpUrl, config=ConfigDict(url_preserve_empty_path=True))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

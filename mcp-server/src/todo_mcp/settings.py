@@ -6,7 +6,15 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import NoDecode
 
 from todo_common.auth import AuthConfig
@@ -18,6 +26,8 @@ LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
 LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*"]
 # Comma-separated in the environment, not JSON.
 CommaList = Annotated[list[str], NoDecode]
+# An issuer is compared as a string (RFC 8414): keep "http://host:3000" without a slash added.
+URL = TypeAdapter(AnyHttpUrl, config=ConfigDict(url_preserve_empty_path=True))
 
 
 class Settings(DatabaseSettings):
@@ -56,6 +66,11 @@ class Settings(DatabaseSettings):
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("mcp_resource_url", "mcp_authorization_server")
+    @classmethod
+    def _an_http_url(cls, value: str | None) -> str | None:
+        return None if value is None else str(URL.validate_python(value))
 
     @model_validator(mode="after")
     def _resource_url_in_production(self) -> "Settings":
