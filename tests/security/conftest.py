@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from tests.conftest import gateway_env, start_service
+from todo_common.mcp_access import DEFAULT_MCP_RESOURCE_URL, FULL_SCOPE
 from todo_testing.postgres import CreateDatabase
 from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import TEST_JWT_SECRET
@@ -65,9 +66,17 @@ class Keys:
 
 
 def claims(user_id: str, **overrides: Any) -> dict[str, Any]:
-    """A valid token's claims for `user_id`; an override of None leaves that claim out."""
+    """A valid token's claims for `user_id`, like a first-party token's (for the app and the MCP
+    resource, every task scope); an override of None leaves that claim out."""
     now = int(time.time())
-    base = {"sub": user_id, "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 600}
+    base = {
+        "sub": user_id,
+        "iss": ISSUER,
+        "aud": [AUDIENCE, DEFAULT_MCP_RESOURCE_URL],
+        "scope": FULL_SCOPE,
+        "iat": now,
+        "exp": now + 600,
+    }
     return {k: v for k, v in {**base, **overrides}.items() if v is not None}
 
 
