@@ -5,7 +5,8 @@
 #   scripts/bootstrap.sh frontend   npm dependencies of frontend/
 #   scripts/bootstrap.sh frontend_build   production build of frontend/ (when missing or stale)
 #   scripts/bootstrap.sh browser    Debian's Chromium for the browser tests
-#   scripts/bootstrap.sh interop    npm dependencies of tests/interop (the Node MCP client)
+#   scripts/bootstrap.sh interop    npm dependencies of tests/interop (the Node MCP client) and
+#                                   tests/interop/conformance (the MCP conformance suite, Node 22)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,11 +59,18 @@ frontend_build() {
   rm -f "$log"
 }
 
-interop() {
-  if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
-    echo "bootstrap: installing the Node MCP interop client (npm)"
-    (cd tests/interop && npm install --no-audit --no-fund --loglevel=error)
+npm_deps() {
+  local dir=$1 what=$2
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "bootstrap: installing $what (npm)"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
+}
+
+interop() {
+  npm_deps tests/interop "the Node MCP interop client"
+  # Brings its own Node 22 (the npm `node` package): the suite does not run on Node 20.
+  npm_deps tests/interop/conformance "the MCP conformance suite"
 }
 
 browser() {
