@@ -160,19 +160,25 @@ class User:
             self.page.get_by_label("Email").fill(self.email)
             self.page.get_by_label("Password").fill(PASSWORD)
             self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page.get_by_text(client_name)).to_be_visible()
-        expect(self.page.get_by_text("tasks:read")).to_be_visible()
-        expect(self.page.get_by_text("tasks:write")).to_be_visible()
+        heading = self.page.get_by_role("heading", level=1)
+        expect(heading).to_have_text(f"{client_name} wants to use your account")
+        asked = self.page.get_by_role("list", name="Requested permissions").get_by_role("listitem")
+        expect(asked.filter(has_text="See your tasks")).to_have_count(1)
+        expect(asked.filter(has_text="Add, change, complete and delete your tasks")).to_have_count(
+            1
+        )
         self.page.get_by_role("button", name="Allow").click()
         self.page.wait_for_url(CALLBACK)
         expect(self.page.get_by_text("Signed in")).to_be_visible()
 
     def revoke_in_settings(self, client_name: str) -> None:
         """The settings page: the client is listed; revoke it; it is gone."""
-        self.page.goto("/settings")
-        row = self.page.get_by_role("listitem").filter(has_text=client_name)
+        self.page.goto("/settings/connections")
+        row = self.page.get_by_role("list", name="Connected apps").get_by_role(
+            "listitem", name=client_name, exact=True
+        )
         expect(row).to_have_count(1)
-        row.get_by_role("button", name="Revoke").click()
+        row.get_by_role("button", name=f"Revoke {client_name}").click()
         expect(row).to_have_count(0)
 
 

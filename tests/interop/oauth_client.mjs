@@ -39,6 +39,8 @@ class MemoryOAuthProvider {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       token_endpoint_auth_method: "none",
+      // A desktop app with a loopback redirect (RFC 8252); "web" clients need https redirects.
+      application_type: "native",
     };
   }
 
