@@ -24,7 +24,7 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!api/|chatkit|healthz|_next/static|_next/image|favicon.ico).*)",
+      source: "/((?!api/|\\.well-known/|chatkit|healthz|_next/static|_next/image|favicon.ico).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useState } from "react";
 
 import { SignOutButton } from "@/components/auth/SignOutButton";
@@ -77,6 +78,12 @@ export function ChatWorkspace({ userEmail, initialThreadId, chatKitDomainKey }: 
         <span data-testid="user-email" className="ml-auto hidden truncate text-sm text-slate-500 lg:inline">
           {userEmail}
         </span>
+        <Link
+          href="/settings/connections"
+          className="shrink-0 whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100"
+        >
+          Connected apps
+        </Link>
         <SignOutButton />
       </header>
       <div className="flex min-h-0 flex-1">

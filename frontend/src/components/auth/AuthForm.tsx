@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
-import { authClient } from "@/lib/auth/client";
+import { authClient, isRedirect } from "@/lib/auth/client";
 
 type Mode = "sign-in" | "sign-up";
 
@@ -30,7 +30,11 @@ const COPY: Record<
   },
 };
 
-export function AuthForm({ mode }: { mode: Mode }) {
+/**
+ * `oauthQuery` is the signed query of an OAuth authorization in progress ("" otherwise): the
+ * switch link keeps it, so signing up instead of in continues the same authorization.
+ */
+export function AuthForm({ mode, oauthQuery = "" }: { mode: Mode; oauthQuery?: string }) {
   const router = useRouter();
   const copy = COPY[mode];
   const [error, setError] = useState<string | null>(null);
@@ -53,6 +57,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
       setBusy(false);
       return;
     }
+    // Within an OAuth authorization the answer says where to go next (consent or the client).
+    if (isRedirect(result.data)) return;
     router.replace("/");
     router.refresh();
   }
@@ -93,7 +99,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
         </button>
         <p className="text-center text-sm text-slate-600">
           {copy.switchText}{" "}
-          <Link href={copy.switchHref} className="font-medium text-indigo-600 hover:underline">
+          <Link href={copy.switchHref + oauthQuery} className="font-medium text-indigo-600 hover:underline">
             {copy.switchLink}
           </Link>
         </p>

@@ -1,5 +1,6 @@
-// The Better Auth instance: email + password accounts, cookie sessions, and the JWT plugin that
-// issues the short-lived tokens the Python services verify against /api/auth/jwks.
+// The Better Auth instance: email + password accounts, cookie sessions, the JWT plugin that
+// issues the short-lived tokens the Python services verify against /api/auth/jwks, and the OAuth
+// authorization server MCP clients sign in with (./oauth.ts).
 import "server-only";
 
 import { betterAuth } from "better-auth";
@@ -13,13 +14,17 @@ import {
   authRateLimits,
   authSecret,
   clientIpHeaders,
+  mcpResourceUrl,
   rateLimitEnabled,
   trustedOrigins,
   trustedProxies,
 } from "@/lib/server/env";
 
+import { FIRST_PARTY_SCOPE } from "@/lib/oauth/scopes";
+
 import { openAuthDatabase } from "./database";
 import { emailRateLimit } from "./email-rate-limit";
+import { authorizationServer, mcpClientPolicy } from "./oauth";
 
 function authOptions() {
   const limits = authRateLimits();
@@ -42,7 +47,18 @@ function authOptions() {
     advanced: { ipAddress: { ipAddressHeaders: clientIpHeaders(), trustedProxies: trustedProxies() } },
     telemetry: { enabled: false },
     plugins: [
-      jwt({ jwt: { expirationTime: "15m" } }),
+      // The app's own tokens: valid for the app and for mcp-server, with every task scope. The
+      // issuer is the app's origin, which is also the OAuth issuer the services check.
+      jwt({
+        jwt: {
+          issuer: appUrl(),
+          audience: [appUrl(), mcpResourceUrl()],
+          expirationTime: "15m",
+          definePayload: ({ user }) => ({ ...user, scope: FIRST_PARTY_SCOPE }),
+        },
+      }),
+      mcpClientPolicy(),
+      authorizationServer(),
       // The same window as the per-IP rules: Better Auth prunes rows older than its longest window.
       emailRateLimit({ window: limits.windowSeconds, max: limits.maxPerEmail }),
       nextCookies(),

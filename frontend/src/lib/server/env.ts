@@ -50,6 +50,22 @@ export function authSecret(): string {
 /** `postgresql://…` (a `+driver` suffix is accepted) or a SQLite file path. */
 export const authDatabaseUrl = () => read("AUTH_DATABASE_URL") ?? ".data/auth.db";
 
+/**
+ * The canonical URL of mcp-server's MCP endpoint: the one resource OAuth clients may ask tokens for
+ * (their `aud`), and an audience of the app's own tokens. Compared exactly, so no slash is trimmed.
+ */
+export function mcpResourceUrl(): string {
+  const value = read("MCP_RESOURCE_URL") ?? "http://127.0.0.1:8002/mcp";
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || !/^https?:$/.test(url.protocol) || value.includes("#")) {
+    throw new Error(`MCP_RESOURCE_URL must be an absolute http(s) URL without a fragment, got ${value}`);
+  }
+  return value;
+}
+
+/** How long an OAuth access token lives; JWTs cannot be recalled, so revocation waits this long at most. */
+export const oauthAccessTokenSeconds = () => positiveInt("OAUTH_ACCESS_TOKEN_SECONDS", 900);
+
 export const gatewayUrl = () => (read("GATEWAY_URL") ?? "http://127.0.0.1:8000").replace(/\/$/, "");
 export const tasksApiUrl = () => (read("TASKS_API_URL") ?? "http://127.0.0.1:8002").replace(/\/$/, "");
 export const historyServiceUrl = () => (read("HISTORY_SERVICE_URL") ?? "http://127.0.0.1:8001").replace(/\/$/, "");
@@ -105,4 +121,6 @@ export function checkEnvironment(): void {
   authSecret();
   authRateLimits();
   maxRequestBodyBytes();
+  mcpResourceUrl();
+  oauthAccessTokenSeconds();
 }
