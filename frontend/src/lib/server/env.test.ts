@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { authRateLimits, authSecret, clientIpHeaders, maxRequestBodyBytes, trustedProxies } from "./env";
+import {
+  authRateLimits,
+  authSecret,
+  clientIpHeaders,
+  maxRequestBodyBytes,
+  mcpResourceUrl,
+  oauthAccessTokenSeconds,
+  trustedProxies,
+} from "./env";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -84,5 +92,31 @@ describe("trustedProxies", () => {
     expect(trustedProxies()).toEqual([]);
     vi.stubEnv("AUTH_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10");
     expect(trustedProxies()).toEqual(["10.0.0.0/8", "192.0.2.10"]);
+  });
+});
+
+describe("mcpResourceUrl", () => {
+  it("defaults to the local mcp-server and keeps a configured URL exactly", () => {
+    expect(mcpResourceUrl()).toBe("http://127.0.0.1:8002/mcp");
+    vi.stubEnv("MCP_RESOURCE_URL", "https://tasks.example.com/mcp/");
+    expect(mcpResourceUrl()).toBe("https://tasks.example.com/mcp/");
+  });
+
+  it.each(["mcp", "ftp://example.com/mcp", "https://example.com/mcp#x"])("refuses %s, naming the variable", (value) => {
+    vi.stubEnv("MCP_RESOURCE_URL", value);
+    expect(() => mcpResourceUrl()).toThrow(/MCP_RESOURCE_URL/);
+  });
+});
+
+describe("oauthAccessTokenSeconds", () => {
+  it("is 900 unless OAUTH_ACCESS_TOKEN_SECONDS says otherwise", () => {
+    expect(oauthAccessTokenSeconds()).toBe(900);
+    vi.stubEnv("OAUTH_ACCESS_TOKEN_SECONDS", "60");
+    expect(oauthAccessTokenSeconds()).toBe(60);
+  });
+
+  it("refuses a malformed lifetime", () => {
+    vi.stubEnv("OAUTH_ACCESS_TOKEN_SECONDS", "15m");
+    expect(() => oauthAccessTokenSeconds()).toThrow(/OAUTH_ACCESS_TOKEN_SECONDS/);
   });
 });
