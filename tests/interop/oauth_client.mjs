@@ -9,12 +9,7 @@ import http from "node:http";
 import readline from "node:readline";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import {
-  auth,
-  discoverOAuthServerInfo,
-  extractWWWAuthenticateParams,
-  refreshAuthorization,
-} from "@modelcontextprotocol/sdk/client/auth.js";
+import { UnauthorizedError, refreshAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const mcpUrl = new URL(process.env.MCP_URL ?? "");
@@ -123,35 +118,23 @@ async function startCallbackServer(provider) {
   return { server, codes, url: `http://127.0.0.1:${server.address().port}/callback` };
 }
 
-/**
- * Sign in as an MCP client app does with the SDK. The 401 names the resource metadata and the
- * scopes; the app adds `offline_access` when the authorization server offers it, so that it gets
- * a refresh token (SEP-2207: the Python SDK does this itself, this TS SDK version does not yet).
- * The SDK's `auth()` then discovers, registers, and sends the user to consent; the code from the
- * loopback redirect is exchanged with the PKCE verifier.
- */
-async function signIn(provider, callback) {
-  const challenge = await fetch(mcpUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "tools/list" }),
-  });
-  emit("challenged", { status: challenge.status, www_authenticate: challenge.headers.get("www-authenticate") });
-  if (challenge.status !== 401) throw new Error(`expected a 401 from ${mcpUrl}, got ${challenge.status}`);
-  const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(challenge);
-  const { resourceMetadata, authorizationServerMetadata } = await discoverOAuthServerInfo(mcpUrl, {
-    resourceMetadataUrl,
-  });
-  const wanted = scope ?? resourceMetadata?.scopes_supported?.join(" ");
-  const offline = wanted && authorizationServerMetadata?.scopes_supported?.includes("offline_access");
-  const options = { serverUrl: mcpUrl, resourceMetadataUrl, scope: offline ? `${wanted} offline_access` : wanted };
-  const code = callback.codes.next();
-  if ((await auth(provider, options)) !== "REDIRECT") throw new Error("expected to send the user to sign in");
-  await auth(provider, { ...options, authorizationCode: await code });
-}
+const newClient = () => new Client({ name: "todo-interop-oauth-ts", version: "0.1.0" });
 
-async function connect(provider) {
-  const client = new Client({ name: "todo-interop-oauth-ts", version: "0.1.0" });
+/** Connect as any MCP client app does with the SDK: the first attempt meets the 401, and the SDK
+ * discovers, registers and sends the user to consent; the code from the loopback redirect is
+ * exchanged with the PKCE verifier, and the second attempt carries the token. */
+async function connect(provider, callback) {
+  const code = callback.codes.next();
+  const firstTry = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+  try {
+    const client = newClient();
+    await client.connect(firstTry);
+    return client;
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+  }
+  await firstTry.finishAuth(await code);
+  const client = newClient();
   await client.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }));
   return client;
 }
@@ -215,8 +198,7 @@ async function main() {
   if (process.env.CLIENT_INFORMATION) provider.client = JSON.parse(process.env.CLIENT_INFORMATION);
   const callback = await startCallbackServer(provider);
   provider.redirectUrl = callback.url;
-  await signIn(provider, callback);
-  const client = await connect(provider);
+  const client = await connect(provider, callback);
   const { tools } = await client.listTools();
   emit("connected", { tools: tools.map((tool) => tool.name) });
 
