@@ -210,7 +210,10 @@ async function main() {
     else if (command.op === "quit") break;
   }
   await client.close();
+  // The browser keeps its connection to the loopback server alive: close it too, or Node waits.
+  callback.server.closeAllConnections();
   callback.server.close();
+  process.stdin.destroy();
 }
 
 main().catch((error) => {

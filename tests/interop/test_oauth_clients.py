@@ -85,6 +85,11 @@ def test_a_client_given_only_the_mcp_url_signs_the_user_in_and_manages_their_tas
     assert [task["id"] for task in listed["structured"]["tasks"]] == [
         added["structured"]["task_id"]
     ]
+    # The web app's own token (what the gateway forwards) is good at /mcp too, for the same user.
+    first_party = tool_result(
+        call_tool(oauth_stack.mcp_url, user.first_party_token(), "list_tasks")
+    )
+    assert titles(first_party["structuredContent"]["tasks"]) == [f"Written by the {client.name}"]
 
     before = client.access_token
     assert client.refresh()["refreshed"] is True
