@@ -135,7 +135,8 @@ class NodeOAuthClient:
         self._latest: dict[str, dict[str, Any]] = {}
         if registration:
             self._latest["registered"] = {"client": registration}
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -202,7 +203,10 @@ class NodeOAuthClient:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._stderr.close()
+        self._reader.join(timeout=DEADLINE_SECONDS)  # it reads stdout to the end first
+        for pipe in (self.process.stdin, self.process.stdout, self._stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 class _MemoryStorage:
@@ -288,7 +292,8 @@ class PythonOAuthClient:
             callback_handler=self._code,
         )
         self._loop = asyncio.new_event_loop()
-        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
         self._connecting = self._submit(self._with_client(_tool_names))
 
     async def _redirect(self, url: str) -> None:
@@ -397,8 +402,12 @@ class PythonOAuthClient:
 
     def close(self) -> None:
         self.callback.answers.put(None)  # a flow still waiting for the user gives up
-        self._loop.call_soon_threadsafe(self._loop.stop)
         self.callback.close()
+        if self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=DEADLINE_SECONDS)
+        self._loop.close()
 
 
 async def _tool_names(client: Client) -> list[str]:
