@@ -9,7 +9,7 @@ import http from "node:http";
 import readline from "node:readline";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { UnauthorizedError, refreshAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
+import { UnauthorizedError, auth, refreshAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const mcpUrl = new URL(process.env.MCP_URL ?? "");
@@ -174,6 +174,9 @@ async function refresh(provider) {
     emit("refreshed");
   } catch (error) {
     emit("refresh_refused", { error: describe(error) });
+    // What the SDK does next when it holds no usable token: send the user to authorize again.
+    provider.invalidateCredentials("tokens");
+    await auth(provider, { serverUrl: mcpUrl });
   }
 }
 

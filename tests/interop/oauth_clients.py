@@ -56,7 +56,8 @@ class OAuthMcpClient(Protocol):
         ...
 
     def refresh(self) -> dict[str, Any]:
-        """Refresh the access token: `{"refreshed": True}` or `{"refreshed": False, ...why}`."""
+        """Refresh the access token: `{"refreshed": True}`, or `{"refreshed": False, ...}` with
+        the URL the client then sends the user to (`reauthorization_url`)."""
         ...
 
     def revoke(self) -> int:
@@ -173,7 +174,10 @@ class NodeOAuthClient:
     def refresh(self) -> dict[str, Any]:
         self._send("refresh")
         event = self._next("refreshed", "refresh_refused")
-        return {"refreshed": event["event"] == "refreshed", "error": event.get("error")}
+        if event["event"] == "refreshed":
+            return {"refreshed": True}
+        again = self._next("authorize")["url"]
+        return {"refreshed": False, "error": event["error"], "reauthorization_url": again}
 
     def revoke(self) -> int:
         self._send("revoke")

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import jwt
+from playwright.sync_api import expect
 
 from tests.interop.conftest import OAuthStack, User, unique_client_name
 from tests.interop.mcp_http import call_tool, tool_result
@@ -114,6 +115,7 @@ def test_the_clients_own_revocation_ends_its_refreshes(
     refused = client.refresh()
 
     assert refused["refreshed"] is False
+    assert refused["reauthorization_url"].startswith(f"{oauth_stack.issuer}/")
     assert_stateless_until_expiry(last_token, oauth_stack)
 
 
@@ -132,6 +134,11 @@ def test_revoking_the_client_on_the_settings_page_ends_its_refreshes(
     refused = client.refresh()
 
     assert refused["refreshed"] is False
+    # The client has to ask again, and the user is asked again: the consent is gone.
+    user.page.goto(refused["reauthorization_url"])
+    expect(user.page.get_by_role("heading", level=1)).to_have_text(
+        f"{name} wants to use your account"
+    )
     assert_stateless_until_expiry(last_token, oauth_stack)
 
 
