@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { problem } from "./problem";
-import { subjectOf } from "./proxy";
+import { relay, subjectOf } from "./proxy";
 
 function tokenWith(claims: object): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -35,5 +35,39 @@ describe("problem", () => {
       status: 401,
       detail: "Sign in to continue.",
     });
+  });
+});
+
+describe("relay", () => {
+  const caller = { userId: "user_1", token: "token" };
+
+  async function forwardedHeaders(cookie: string | null): Promise<Headers> {
+    let sent = new Headers();
+    const fetchStub = async (_url: string | URL | Request, init?: RequestInit) => {
+      sent = new Headers(init?.headers);
+      return new Response("[]", { headers: { "content-type": "application/json" } });
+    };
+    const original = globalThis.fetch;
+    globalThis.fetch = fetchStub as typeof fetch;
+    try {
+      const headers: Record<string, string> = cookie ? { cookie } : {};
+      await relay(new Request("http://app/api/tasks", { headers }), "http://tasks/api/user_1/tasks", caller, {
+        serviceName: "task service",
+      });
+    } finally {
+      globalThis.fetch = original;
+    }
+    return sent;
+  }
+
+  it("forwards the tz cookie as X-Time-Zone", async () => {
+    expect((await forwardedHeaders("tz=Pacific%2FAuckland")).get("x-time-zone")).toBe("Pacific/Auckland");
+  });
+
+  it.each([
+    ["no cookie", null],
+    ["an invalid zone", "tz=Not%2FA_Zone"],
+  ])("sends no X-Time-Zone for %s", async (_case, cookie) => {
+    expect((await forwardedHeaders(cookie)).has("x-time-zone")).toBe(false);
   });
 });

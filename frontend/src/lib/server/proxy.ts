@@ -3,6 +3,7 @@
 import "server-only";
 
 import { serviceToken } from "@/lib/auth/session";
+import { timeZoneFromCookies } from "@/lib/time-zone";
 
 import { maxRequestBodyBytes, trustedOrigins } from "./env";
 import { problem } from "./problem";
@@ -60,6 +61,8 @@ export async function relay(request: Request, url: string, caller: Caller, optio
   };
   const requestId = request.headers.get("x-request-id");
   if (requestId) headers["X-Request-ID"] = requestId;
+  const timeZone = timeZoneFromCookies(request.headers.get("cookie"));
+  if (timeZone) headers["X-Time-Zone"] = timeZone;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   let upstream: Response;
   try {
