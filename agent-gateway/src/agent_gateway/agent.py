@@ -3,8 +3,9 @@ answers it, and the conversation as the model reads it."""
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from agents import (
     Agent,
@@ -18,6 +19,7 @@ from agents import (
 from openai import AsyncOpenAI
 
 from agent_gateway.history_client import Message, StoredToolCall
+from agent_gateway.local_time import local_now_sentence
 from agent_gateway.models.offline import OfflineModelProvider
 from agent_gateway.models.openai_compatible import flatten_tool_outputs
 from agent_gateway.settings import Settings
@@ -31,24 +33,30 @@ Use the task tools for every change or question about tasks; never invent tasks,
   first, then act on the single matching task; if several match, ask which one; if none, say so.
 - Confirm every action in one short friendly sentence that names the task and its number.
 - If a tool reports an error (for example "Task 7 not found"), explain it plainly.
-Today is {today}."""
+- Dates and times the user says are in their time zone below: pass due_date as ISO 8601 with
+  that zone's offset (or a plain date for an all-day task) and time_zone as that zone.
+{today}"""
 
 TOOLS_UNAVAILABLE = """
 The task tools are unavailable right now. Tell the user you cannot reach their task list at the
 moment and ask them to try again shortly. Do not claim to have read or changed any task."""
 
 
-def instructions(tools_available: bool) -> str:
-    """The instructions for a turn starting now."""
-    text = INSTRUCTIONS.format(today=datetime.now(UTC).date().isoformat())
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def instructions(tools_available: bool, time_zone: ZoneInfo = UTC_ZONE) -> str:
+    """The instructions for a model call made now, for a user in `time_zone`."""
+    text = INSTRUCTIONS.format(today=local_now_sentence(datetime.now(time_zone)))
     return text if tools_available else text + TOOLS_UNAVAILABLE
 
 
-def build_agent(model: str, tools: list[Tool] | None) -> Agent[Any]:
-    """An agent around these tools; without them it knows to say they are unavailable."""
+def build_agent(model: str, tools: list[Tool] | None, time_zone: ZoneInfo = UTC_ZONE) -> Agent[Any]:
+    """An agent around these tools for a user in `time_zone`; without tools it knows to say they
+    are unavailable."""
 
     def current_instructions(_context: Any, _agent: Agent[Any]) -> str:
-        return instructions(tools is not None)
+        return instructions(tools is not None, time_zone)
 
     return Agent(
         name="Todo Assistant", instructions=current_instructions, model=model, tools=tools or []

@@ -3,6 +3,9 @@
 Every request, a retry too, is admitted by the per-user turn limits first (limits.py).
 """
 
+from zoneinfo import ZoneInfo
+
+from agent_gateway.agent import UTC_ZONE
 from agent_gateway.history_client import Message, StoredToolCall
 from agent_gateway.ids import conversation_id_for
 from agent_gateway.limits import admit_turn
@@ -34,19 +37,24 @@ class TurnUnfinished(ServiceUnavailable):
         self.extensions = response.model_dump(mode="json")
 
 
-async def chat(services: Services, caller: Principal, request: ChatRequest) -> ChatResponse:
+async def chat(
+    services: Services,
+    caller: Principal,
+    request: ChatRequest,
+    time_zone: ZoneInfo = UTC_ZONE,
+) -> ChatResponse:
     """Store the user message (once), answer it (once), and return the answer.
 
     Refused with TooManyRequests (429) before anything is stored when the caller is over a turn
     limit. A retry of a turn that finished gets the stored answer; of one that did not, the turn
     continues from what it had stored; of one still running elsewhere, TurnInProgress (409)."""
     async with await admit_turn(services.history, services.settings, caller):
-        return await _chat(services, caller, request)
+        return await _chat(services, RequestContext(caller, time_zone=time_zone), request)
 
 
-async def _chat(services: Services, caller: Principal, request: ChatRequest) -> ChatResponse:
+async def _chat(services: Services, context: RequestContext, request: ChatRequest) -> ChatResponse:
+    caller = context.principal
     conversation_id = request.conversation_id or await _new_conversation(services, caller, request)
-    context = RequestContext(caller)
     history = await _turn_history(services, context, conversation_id, request)
     if history.finished:
         assert history.answer is not None

@@ -12,6 +12,7 @@ calls `respond`, which loads the turn's history and streams the turn's events.
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 import anyio
 from chatkit.errors import CustomStreamError
@@ -37,6 +38,7 @@ from fastapi import Response
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter, ValidationError
 
+from agent_gateway.agent import UTC_ZONE
 from agent_gateway.chatkit_input import check_request
 from agent_gateway.history_client import HistoryClient
 from agent_gateway.limits import TurnAdmission, admit_turn, refusal_message
@@ -86,14 +88,16 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         self.services = services
         self.history_store = store
 
-    async def handle(self, body: bytes, caller: Principal) -> Response:
+    async def handle(
+        self, body: bytes, caller: Principal, time_zone: ZoneInfo = UTC_ZONE
+    ) -> Response:
         """Run one ChatKit request; errors before the first event become problem responses."""
         try:
             parsed = _requests.validate_json(body)
         except ValidationError as exc:
             raise InvalidInput("Not a ChatKit request.", errors=_field_errors(exc)) from exc
         check_request(parsed, self.services.settings)
-        context = RequestContext(caller)
+        context = RequestContext(caller, time_zone=time_zone)
         if isinstance(parsed, ThreadsRetryAfterItemReq):
             await self.store.load_item(parsed.params.thread_id, parsed.params.item_id, context)
         admission: TurnAdmission | None = None

@@ -10,6 +10,7 @@ from agent_gateway.schemas import ChatRequest, ChatResponse
 from agent_gateway.turn import Services
 from todo_common.auth import CurrentPrincipal, PathOwner
 from todo_common.problems import problem_responses
+from todo_common.time_zones import UserTimeZone
 
 router = APIRouter(tags=["chat"])
 
@@ -46,15 +47,19 @@ CHATKIT_REQUEST_BODY: dict[str, Any] = {
     # declared body before the token is checked.
     openapi_extra={"requestBody": CHATKIT_REQUEST_BODY},
 )
-async def chatkit(request: Request, caller: CurrentPrincipal, server: ChatKitServerDep) -> Response:
+async def chatkit(
+    request: Request, caller: CurrentPrincipal, server: ChatKitServerDep, time_zone: UserTimeZone
+) -> Response:
     """The ChatKit server protocol (threads, items, streamed assistant turns)."""
-    return await server.handle(await request.body(), caller)
+    return await server.handle(await request.body(), caller, time_zone)
 
 
 @router.post(
     "/api/{user_id}/chat",
     responses=problem_responses(401, 403, 404, 409, 422, 429, 502, 503, 504),
 )
-async def chat(body: ChatRequest, caller: PathOwner, services: ServicesDep) -> ChatResponse:
+async def chat(
+    body: ChatRequest, caller: PathOwner, services: ServicesDep, time_zone: UserTimeZone
+) -> ChatResponse:
     """One chat turn: store the message, let the assistant act on the tasks, return its answer."""
-    return await chat_service.chat(services, caller, body)
+    return await chat_service.chat(services, caller, body, time_zone)

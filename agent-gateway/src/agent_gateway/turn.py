@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import anyio
 import openai
@@ -38,7 +39,7 @@ from chatkit.types import (
 )
 from mcp.types import Tool as MCPTool
 
-from agent_gateway.agent import build_agent, to_input_items, truncated
+from agent_gateway.agent import UTC_ZONE, build_agent, to_input_items, truncated
 from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
 from agent_gateway.ids import assistant_message_id, idempotency_key, tool_item_id
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer, record_tool_call
@@ -108,6 +109,8 @@ class RequestContext:
     principal: Principal
     holder: str = field(default_factory=lambda: new_id("req"))
     """This request, as the holder of the turn lease on a user message it stores."""
+    time_zone: ZoneInfo = UTC_ZONE
+    """The user's zone (X-Time-Zone): the agent's "today" and the dates it reads are there."""
 
 
 class ModelUnavailable(ServiceUnavailable):
@@ -303,7 +306,8 @@ class Turn:
                     )
                 )
         connection = await deadline.within(services.mcp.connection_for_turn(caller.token))
-        agent = build_agent(settings.model_name, connection.tools if connection else None)
+        tools = connection.tools if connection else None
+        agent = build_agent(settings.model_name, tools, self.context.time_zone)
         run = Runner.run_streamed(
             agent,
             self.history.model_input(
