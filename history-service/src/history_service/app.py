@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from history_service.approval_routes import router as approval_router
 from history_service.cursors import conversation_cursors
 from history_service.routes import router
 from history_service.settings import HistorySettings
@@ -32,7 +33,7 @@ def create_app(settings: HistorySettings | None = None) -> FastAPI:
         description="Todo Assistant conversation store: every conversation and message, per user.",
         settings=settings,
         lifespan=lifespan,
-        routers=[router, turn_slot_router],
+        routers=[router, turn_slot_router, approval_router],
     )
     app.state.conversation_cursors = conversation_cursors(settings)
     return app

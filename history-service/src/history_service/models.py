@@ -1,4 +1,4 @@
-"""The two tables this service owns: conversations and their messages."""
+"""The tables this service owns: conversations, their messages, turn admission, paused runs."""
 
 from datetime import datetime
 from typing import Any
@@ -124,3 +124,30 @@ class TurnSlot(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class PendingApproval(SQLModel, table=True):
+    """A chat run paused until its user approves or rejects a tool call (a delete, a bulk change).
+
+    The run's state is kept here, not in a gateway's memory, so any replica resumes it. Once
+    decided, `decision` never changes and `outcome` keeps the resumed turn's answer, so a retried
+    decision gets the same answer and runs nothing again.
+    """
+
+    __tablename__ = "pending_approvals"
+    __table_args__ = (PrimaryKeyConstraint("user_id", "id", name="pk_pending_approvals"),)
+
+    user_id: str = Field(sa_column=Column(String, nullable=False))
+    id: str = Field(sa_column=Column(String(64), nullable=False))
+    conversation_id: str = Field(sa_column=Column(String(64), nullable=False))
+    tool: str = Field(sa_column=Column(String(100), nullable=False))
+    arguments: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    summary: str = Field(sa_column=Column(String(500), nullable=False))
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    decision: str | None = Field(default=None, sa_column=Column(String(16)))
+    outcome: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
