@@ -3,7 +3,7 @@
 import { useCallback, useState } from "react";
 import useSWR from "swr";
 
-import { tasksApi, TASKS_URL, type Task } from "@/lib/tasks/api";
+import { tasksApi, TASKS_URL, type Task, type TaskChanges } from "@/lib/tasks/api";
 
 export type TaskList = {
   tasks: Task[];
@@ -13,7 +13,8 @@ export type TaskList = {
   revalidate: () => void;
   add: (title: string) => Promise<void>;
   toggle: (task: Task) => Promise<void>;
-  rename: (task: Task, title: string) => Promise<void>;
+  /** Sends only what changed; title, priority and tags show at once, dates once the server answers. */
+  edit: (task: Task, changes: TaskChanges) => Promise<void>;
   remove: (task: Task) => Promise<void>;
 };
 
@@ -53,16 +54,24 @@ export function useTasks(): TaskList {
         () => tasksApi.toggle(task.id),
         (tasks) => replace(tasks, { ...task, completed: !task.completed }),
       ),
-    rename: (task, title) =>
+    edit: (task, changes) =>
       change(
-        () => tasksApi.rename(task.id, title),
-        (tasks) => replace(tasks, { ...task, title }),
+        () => tasksApi.update(task.id, changes),
+        (tasks) => replace(tasks, { ...task, ...pick(changes, task) }),
       ),
     remove: (task) =>
       change(
         () => tasksApi.remove(task.id),
         (tasks) => tasks.filter((t) => t.id !== task.id),
       ),
+  };
+}
+
+function pick(changes: TaskChanges, task: Task): Pick<Task, "title" | "priority" | "tags"> {
+  return {
+    title: changes.title ?? task.title,
+    priority: changes.priority ?? task.priority,
+    tags: changes.tags ?? task.tags,
   };
 }
 

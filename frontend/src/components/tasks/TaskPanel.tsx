@@ -34,7 +34,7 @@ export function TaskPanel({ list }: { list: TaskList }) {
             key={task.id}
             task={task}
             onToggle={() => list.toggle(task)}
-            onRename={(title) => list.rename(task, title)}
+            onEdit={(changes) => list.edit(task, changes)}
             onDelete={() => setPendingDelete(task)}
           />
         ))}

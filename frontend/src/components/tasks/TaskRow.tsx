@@ -3,8 +3,11 @@
 import { useState } from "react";
 
 import { PencilIcon, TrashIcon } from "@/components/ui/icons";
-import { InlineEdit } from "@/components/ui/InlineEdit";
-import { TASK_TITLE_MAX, type Task } from "@/lib/tasks/api";
+import type { Task, TaskChanges } from "@/lib/tasks/api";
+import { formatDue, isOverdue } from "@/lib/tasks/dates";
+import { browserTimeZone } from "@/lib/time-zone";
+
+import { TaskEditor } from "./TaskEditor";
 
 const PRIORITY_STYLE: Record<Task["priority"], string> = {
   high: "bg-red-100 text-red-700",
@@ -12,16 +15,19 @@ const PRIORITY_STYLE: Record<Task["priority"], string> = {
   low: "bg-slate-100 text-slate-600",
 };
 
-type Props = { task: Task; onToggle: () => void; onRename: (title: string) => void; onDelete: () => void };
+type Props = { task: Task; onToggle: () => void; onEdit: (changes: TaskChanges) => void; onDelete: () => void };
 
-export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
+export function TaskRow({ task, onToggle, onEdit, onDelete }: Props) {
   const [editing, setEditing] = useState(false);
+  const zone = browserTimeZone();
+  const overdue = isOverdue(task, zone);
 
   return (
     <li
       data-testid="task"
       data-task-id={task.id}
       data-completed={task.completed}
+      data-overdue={overdue}
       className="group flex items-start gap-2 rounded-lg px-2 py-2 hover:bg-slate-50"
     >
       <input
@@ -32,14 +38,12 @@ export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
         className="mt-1 h-4 w-4 shrink-0 accent-indigo-600"
       />
       {editing ? (
-        <InlineEdit
-          initial={task.title}
-          label="Task title"
-          maxLength={TASK_TITLE_MAX}
+        <TaskEditor
+          task={task}
           onCancel={() => setEditing(false)}
-          onSave={(title) => {
+          onSave={(changes) => {
             setEditing(false);
-            onRename(title);
+            onEdit(changes);
           }}
         />
       ) : (
@@ -53,7 +57,12 @@ export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
           <p className="mt-0.5 flex flex-wrap items-center gap-1 text-xs text-slate-500">
             <span className="text-slate-400">#{task.id}</span>
             <span className={`rounded px-1.5 ${PRIORITY_STYLE[task.priority]}`}>{task.priority}</span>
-            {task.due_date && <span>due {task.due_date.slice(0, 10)}</span>}
+            <DueDate task={task} zone={zone} overdue={overdue} />
+            {task.recurrence_text && (
+              <span data-testid="task-recurrence" className="text-slate-600">
+                ↻ {task.recurrence_text}
+              </span>
+            )}
             {task.tags.map((tag) => (
               <span key={tag} className="rounded bg-indigo-50 px-1.5 text-indigo-700">
                 {tag}
@@ -85,5 +94,16 @@ export function TaskRow({ task, onToggle, onRename, onDelete }: Props) {
         </div>
       )}
     </li>
+  );
+}
+
+function DueDate({ task, zone, overdue }: { task: Task; zone: string; overdue: boolean }) {
+  const label = formatDue(task, zone);
+  if (!label || !task.due_date) return null;
+  return (
+    <span data-testid="task-due" className={overdue ? "font-semibold text-red-700" : ""}>
+      {overdue && <span className="mr-1 rounded bg-red-100 px-1.5 text-red-800">Overdue</span>}
+      due <time dateTime={task.due_local ?? task.due_date}>{label}</time>
+    </span>
   );
 }
