@@ -4,6 +4,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from agents import Model, ModelProvider, ModelResponse, ModelSettings, Tool, Usage
@@ -24,20 +25,35 @@ from openai.types.responses import (
     ResponseTextDoneEvent,
 )
 
-from agent_gateway.models.offline_intents import parse
-from agent_gateway.models.offline_policy import CallTool, ToolStep, decide, parse_output
+from agent_gateway.local_time import read_local_now
+from agent_gateway.models.offline_intents import parse_all
+from agent_gateway.models.offline_policy import (
+    CallTool,
+    Tools,
+    ToolStep,
+    parse_output,
+    plan,
+    resolve_back,
+)
 
 
 class OfflineModel(Model):
     """Understands todo requests by rules, chains the MCP task tools, and streams its answers."""
 
     def next_output(
-        self, input: str | list[TResponseInputItem], tools: list[Tool]
+        self,
+        input: str | list[TResponseInputItem],
+        tools: list[Tool],
+        system_instructions: str | None = None,
     ) -> TResponseOutputItem:
-        """The one output item this call produces: a tool call or a message."""
+        """The one output item this call produces: a tool call or a message. Dates are read
+        relative to the local now the instructions state (UTC now when they state none)."""
         items = [{"role": "user", "content": input}] if isinstance(input, str) else input
-        message, steps = _current_turn(items)
-        decision = decide(parse(message), message, steps, {tool.name for tool in tools})
+        message, steps, earlier = _current_turn(items)
+        now = read_local_now(system_instructions) or datetime.now(UTC)
+        last_task = _last_task_id(earlier)
+        intents = [resolve_back(intent, last_task) for intent in parse_all(message, now)]
+        decision = plan(intents, message, steps, _accepted(tools), str(now.tzinfo))
         if isinstance(decision, CallTool):
             return ResponseFunctionToolCall(
                 id=_new("fc"),
@@ -65,9 +81,8 @@ class OfflineModel(Model):
         **kwargs: Any,
     ) -> ModelResponse:
         """The whole answer at once."""
-        return ModelResponse(
-            output=[self.next_output(input, tools)], usage=Usage(requests=1), response_id=None
-        )
+        output = self.next_output(input, tools, system_instructions)
+        return ModelResponse(output=[output], usage=Usage(requests=1), response_id=None)
 
     async def stream_response(
         self,
@@ -79,7 +94,7 @@ class OfflineModel(Model):
         **kwargs: Any,
     ) -> AsyncIterator[TResponseStreamEvent]:
         """The answer as Responses stream events: text arrives a few words at a time."""
-        output = self.next_output(input, tools)
+        output = self.next_output(input, tools, system_instructions)
         for event in stream_events(output):
             yield event
 
@@ -103,13 +118,18 @@ def _field(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
-def _current_turn(items: list[Any]) -> tuple[str, list[ToolStep]]:
-    """The latest user message and the tool calls made since, paired with their outputs."""
+def _current_turn(items: list[Any]) -> tuple[str, list[ToolStep], list[ToolStep]]:
+    """The latest user message, the tool calls made since (paired with their outputs), and the
+    tool calls of the conversation before it."""
     start = max((i for i, item in enumerate(items) if _field(item, "role") == "user"), default=-1)
     message = _text(_field(items[start], "content")) if start >= 0 else ""
+    return message, _steps(items[start + 1 :]), _steps(items[: max(start, 0)])
+
+
+def _steps(items: list[Any]) -> list[ToolStep]:
     calls: dict[str, Any] = {}
     steps: list[ToolStep] = []
-    for item in items[start + 1 :]:
+    for item in items:
         kind = _field(item, "type")
         if kind == "function_call":
             calls[_field(item, "call_id")] = item
@@ -117,7 +137,29 @@ def _current_turn(items: list[Any]) -> tuple[str, list[ToolStep]]:
             result, error = parse_output(_field(item, "output"))
             arguments = json.loads(_field(call, "arguments") or "{}")
             steps.append(ToolStep(_field(call, "name"), arguments, result, error))
-    return message, steps
+    return steps
+
+
+def _last_task_id(steps: list[ToolStep]) -> int | None:
+    """The task the conversation mentioned last: the one a tool acted on, or a one-task listing."""
+    for step in reversed(steps):
+        result = step.result or {}
+        if isinstance(result.get("task_id"), int):
+            return int(result["task_id"])
+        tasks = result.get("tasks")
+        if isinstance(tasks, list) and len(tasks) == 1 and isinstance(tasks[0], dict):
+            return int(tasks[0]["id"])
+    return None
+
+
+def _accepted(tools: list[Tool]) -> Tools:
+    """Each tool's argument names, from its JSON schema (None when it has none to read)."""
+    accepted: dict[str, frozenset[str] | None] = {}
+    for tool in tools:
+        schema = getattr(tool, "params_json_schema", None)
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        accepted[tool.name] = frozenset(properties) if isinstance(properties, dict) else None
+    return accepted
 
 
 def _text(content: Any) -> str:

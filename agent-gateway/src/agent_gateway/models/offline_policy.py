@@ -2,22 +2,29 @@
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agent_gateway.models.offline_intents import Intent
 from agent_gateway.models.offline_replies import (
+    NOTHING_CHANGED,
     ambiguous,
     confirmation,
     help_text,
     no_match,
     not_found,
+    nothing_pending,
     task_list,
     unavailable,
+    which_task,
 )
 
 _STOPWORDS = {"the", "a", "an", "my", "to", "of", "and", "for", "on", "in", "task", "about"}
 LIST_LIMIT = 100
+Tools = Mapping[str, frozenset[str] | None]
+"""The tools at hand, each with the arguments it accepts (None: not known, so any)."""
+_REJECTED = re.compile(r"\b(?:reject|rejected|not approved|declined|denied)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,61 +52,121 @@ class Reply:
     text: str
 
 
-def decide(
-    intent: Intent, message: str, steps: list[ToolStep], tools: set[str]
+def plan(
+    intents: list[Intent], message: str, steps: list[ToolStep], tools: Tools, time_zone: str
 ) -> CallTool | Reply:
-    """The next step of the turn: deterministic for the same message and tool results."""
+    """The next step for a message of one or more requests, done in order: the steps already
+    taken are handed to the request that made them, and the replies are joined at the end."""
+    replies, used = [], 0
+    for intent in intents:
+        own: list[ToolStep] = []
+        while isinstance(decision := decide(intent, message, own, tools, time_zone), CallTool):
+            if used < len(steps) and steps[used].name == decision.name:
+                own.append(steps[used])
+                used += 1
+            else:
+                return decision
+        replies.append(decision.text)
+    return Reply("\n".join(replies))
+
+
+def decide(
+    intent: Intent,
+    message: str,
+    steps: list[ToolStep],
+    tools: Tools | set[str],
+    time_zone: str = "UTC",
+) -> CallTool | Reply:
+    """The next step of one request: deterministic for the same message and tool results."""
+    known: Tools = tools if isinstance(tools, Mapping) else dict.fromkeys(tools)
     if not intent.needs_tools:
         return Reply(help_text(intent.action, message))
+    if intent.refers_back and intent.task_id is None:
+        return Reply(which_task(intent))
     if not steps:
-        return _first_step(intent, tools)
+        return _first_step(intent, known, time_zone)
     last = steps[-1]
     if last.error is not None:
+        if _REJECTED.search(last.error):
+            return Reply(NOTHING_CHANGED)
         if re.search(r"not found", last.error, re.IGNORECASE):
             return Reply(not_found(last.arguments.get("task_id"), intent))
         return Reply(unavailable(intent))
+    if intent.action == "complete_all" and last.name == "list_tasks":
+        ids = [int(task["id"]) for task in (last.result or {}).get("tasks") or []]
+        if not ids:
+            return Reply(nothing_pending())
+        return _call(known, "complete_tasks", {"task_ids": ids}, intent)
     if intent.action == "list" or last.name != "list_tasks":
         return Reply(_after_action(intent, last))
-    return _resolve_target(intent, last, tools)
+    return _resolve_target(intent, last, known, time_zone)
 
 
-def _first_step(intent: Intent, tools: set[str]) -> CallTool | Reply:
+def resolve_back(intent: Intent, last_task_id: int | None) -> Intent:
+    """ "it" / "that" made concrete: the task the conversation mentioned last."""
+    if intent.refers_back and last_task_id is not None:
+        return replace(intent, task_id=last_task_id)
+    return intent
+
+
+def _first_step(intent: Intent, tools: Tools, time_zone: str) -> CallTool | Reply:
     if intent.action == "add":
-        return _call(tools, "add_task", {"title": intent.title}, intent)
+        return _call(tools, "add_task", _with_zone(intent.changes(), time_zone), intent)
     if intent.action == "list":
-        return _call(tools, "list_tasks", {"status": intent.status, "limit": LIST_LIMIT}, intent)
+        arguments = {"status": intent.status, "limit": LIST_LIMIT, **intent.filters()}
+        if intent.due_after or intent.due_before:
+            arguments["time_zone"] = time_zone
+        return _call(tools, "list_tasks", arguments, intent)
+    if intent.action == "delete_completed":
+        return _call(tools, "delete_tasks", {"completed": True}, intent)
+    if intent.action == "complete_all":
+        if "complete_tasks" not in tools:
+            return Reply(unavailable(intent))
+        return _call(tools, "list_tasks", {"status": "pending", "limit": LIST_LIMIT}, intent)
     if intent.task_id is None:
         return _call(tools, "list_tasks", {"status": "all", "limit": LIST_LIMIT}, intent)
-    return _act_on(intent, intent.task_id, tools)
+    return _act_on(intent, intent.task_id, tools, time_zone)
 
 
-def _act_on(intent: Intent, task_id: int, tools: set[str]) -> CallTool | Reply:
+def _with_zone(arguments: dict[str, Any], time_zone: str) -> dict[str, Any]:
+    # The zone a due moment or a rule belongs to: "every day at 9" stays 9 across DST.
+    if "due_date" in arguments or "recurrence" in arguments:
+        return {**arguments, "time_zone": time_zone}
+    return arguments
+
+
+def _act_on(intent: Intent, task_id: int, tools: Tools, time_zone: str) -> CallTool | Reply:
     arguments: dict[str, Any] = {"task_id": task_id}
     if intent.action == "update":
-        arguments["title"] = intent.title
+        arguments |= _with_zone(intent.changes(), time_zone)
     return _call(tools, f"{intent.action}_task", arguments, intent)
 
 
-def _call(
-    tools: set[str], name: str, arguments: dict[str, Any], intent: Intent
+def _call(tools: Tools, name: str, arguments: dict[str, Any], intent: Intent) -> CallTool | Reply:
+    if name not in tools:
+        return Reply(unavailable(intent))
+    accepted = tools[name]
+    # Only what this server's tool accepts: an older server lacks the newer arguments.
+    kept = {k: v for k, v in arguments.items() if accepted is None or k in accepted}
+    return CallTool(name, kept)
+
+
+def _resolve_target(
+    intent: Intent, listing: ToolStep, tools: Tools, time_zone: str
 ) -> CallTool | Reply:
-    return CallTool(name, arguments) if name in tools else Reply(unavailable(intent))
-
-
-def _resolve_target(intent: Intent, listing: ToolStep, tools: set[str]) -> CallTool | Reply:
     tasks = (listing.result or {}).get("tasks") or []
     matches = find_matches(tasks, intent.target or "", prefer_pending=intent.action == "complete")
     if not matches:
         return Reply(no_match(intent))
     if len(matches) > 1:
         return Reply(ambiguous(intent, matches))
-    return _act_on(intent, int(matches[0]["id"]), tools)
+    return _act_on(intent, int(matches[0]["id"]), tools, time_zone)
 
 
 def _after_action(intent: Intent, last: ToolStep) -> str:
     result = last.result or {}
     if last.name == "list_tasks":
-        return task_list(result.get("tasks") or [], intent.status)
+        return task_list(result.get("tasks") or [], intent.status, bool(intent.filters()))
     return confirmation(last.name, result, last.arguments)
 
 
@@ -142,7 +209,7 @@ def parse_output(output: Any) -> tuple[dict[str, Any] | None, str | None]:
         value = json.loads(text)
     except (TypeError, ValueError):
         return None, text
-    if isinstance(value, dict) and ("task_id" in value or "tasks" in value):
+    if isinstance(value, dict) and ({"task_id", "tasks", "task_ids"} & value.keys()):
         return value, None
     if isinstance(value, dict) and isinstance(value.get("text"), str):
         return parse_output(value["text"])
