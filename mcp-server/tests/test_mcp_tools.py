@@ -63,6 +63,10 @@ async def test_list_tasks_publishes_a_flat_output_schema_that_still_checks_every
         "tags": [],
         "created_at": "2030-01-01T00:00:00Z",
         "updated_at": "2030-01-01T00:00:00Z",
+        "due_has_time": False,
+        "time_zone": "UTC",
+        "due_local": "2030-05-01",
+        "overdue": False,
     }
     validator = jsonschema.Draft202012Validator(schema)
     assert validator.is_valid({"tasks": [task], "count": 1, "next_cursor": None})

@@ -1,11 +1,13 @@
 """The rules every task field obeys, on both faces: MCP tool arguments and REST bodies."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from todo_common.problems import InvalidField
 from todo_common.text import Storable, storable
+from todo_common.time_zones import parse_time_zone
 
 MAX_TAGS = 20
 MAX_TASK_ID = 2**63 - 1
@@ -29,31 +31,42 @@ def _blank_is_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
+def _as_utc(value: date | None) -> date | None:
+    # An instant is kept in UTC (and must exist there); dates and wall times wait for their zone.
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return value
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("is out of range") from exc
 
 
 def _due_date(value: object) -> object:
     # Only text (or a Python date): a bare number is not a date, whatever lax parsing thinks.
-    if value is None or isinstance(value, datetime):
+    if value is None or isinstance(value, date):
         return value
-    if isinstance(value, date):
-        return datetime.combine(value, time())
     if not isinstance(value, str):
         raise ValueError("must be an ISO 8601 date or date-time string")
-    if not value.strip():
+    text = value.strip()
+    if not text:
         return None
     try:
-        return datetime.fromisoformat(value.strip())
+        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(
             "must be an ISO 8601 date (2025-03-31) or date-time (2025-03-31T17:00:00Z)"
         ) from exc
+
+
+def _time_zone(value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be an IANA time zone name")
+    try:
+        return parse_time_zone(value).key
+    except InvalidField as exc:
+        raise ValueError(exc.errors[0].message if exc.errors else "unknown") from exc
 
 
 def _unique_tags(tags: list[str]) -> list[str]:
@@ -75,14 +88,23 @@ Description = Annotated[
 Priority = Literal["low", "medium", "high"]
 DUE_DATE_SCHEMA = {
     "anyOf": [{"type": "string"}, {"type": "null"}],
-    "description": "ISO 8601 date (2025-03-31) or date-time (2025-03-31T17:00:00Z); a date "
-    "without a time means midnight UTC. An empty string means no due date.",
+    "description": "ISO 8601: a date (2025-03-31) for an all-day task, a date-time with offset "
+    "(2025-03-31T17:00:00Z) for that instant, or without offset (2025-03-31T17:00) for that "
+    "wall time in the task's time zone. An empty string means no due date.",
 }
 DueDate = Annotated[
-    datetime | None,
+    datetime | date | None,
     BeforeValidator(_due_date),
     AfterValidator(_as_utc),
     WithJsonSchema(DUE_DATE_SCHEMA),
+]
+TimeZoneName = Annotated[
+    str | None,
+    BeforeValidator(_time_zone),
+    Field(
+        description="IANA time zone of the due date (e.g. Europe/Paris); it reads dates and "
+        "wall times, and keeps 9:00 at 9:00 across daylight-saving changes."
+    ),
 ]
 Tag = Annotated[
     str,

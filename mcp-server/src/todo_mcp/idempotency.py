@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -91,12 +92,15 @@ def key_from_header(value: str | None) -> IdempotencyKey | None:
 def request_hash(scope: str, *arguments: Any) -> str:
     """sha256 (hex) of a request: its scope (tool, or method and route) and validated arguments as
     canonical JSON (models as the fields the client set)."""
-    values = [
-        value.model_dump(mode="json", exclude_unset=True) if isinstance(value, BaseModel) else value
-        for value in arguments
-    ]
+    values = [_canonical(value) for value in arguments]
     text = json.dumps([scope, values], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    return value.key if isinstance(value, ZoneInfo) else value
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ idempotency keys recorded with task changes."""
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import StrictBool
+from pydantic import StrictBool, computed_field
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -17,12 +17,22 @@ from sqlalchemy import (
     String,
     false,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from todo_common.db import UTCDateTime, utcnow
-from todo_mcp.fields import Description, DueDate, NullInType, Priority, Tags, Title
+from todo_mcp.due import end_of, local_form, zone_named
+from todo_mcp.fields import (
+    Description,
+    DueDate,
+    NullInType,
+    Priority,
+    Tags,
+    TimeZoneName,
+    Title,
+)
 
 # SQLite only autoincrements a plain INTEGER primary key.
 TASK_ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -42,6 +52,7 @@ class TaskBase(SQLModel):
     priority: Priority = "medium"
     due_date: DueDate = None
     tags: Tags = Field(default_factory=list)
+    time_zone: TimeZoneName = None
 
 
 class TaskCreate(TaskBase):
@@ -63,6 +74,7 @@ class TaskUpdate(SQLModel):
     priority: Priority | None = None
     due_date: DueDate = None
     tags: Tags | None = None
+    time_zone: TimeZoneName = None
 
 
 class Task(SQLModel, table=True):
@@ -89,6 +101,12 @@ class Task(SQLModel, table=True):
         default="medium", sa_column=Column(String(6), nullable=False, server_default="medium")
     )
     due_date: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    due_has_time: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
+    time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
+    due_end: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    """When the task becomes overdue (the due time, or the end of the all-day date)."""
     tags: list[str] = Field(default_factory=list, sa_column=Column(TAGS, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
@@ -110,6 +128,22 @@ class TaskPublic(SQLModel):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    due_has_time: bool = Field(description="false for an all-day due date (or none).")
+    time_zone: Annotated[str | None, NullInType] = Field(
+        description="The IANA zone the due moment belongs to."
+    )
+
+    @computed_field(description="The due moment in its zone: date-time with offset, or the date.")
+    def due_local(self) -> Annotated[str | None, NullInType]:
+        if self.due_date is None:
+            return None
+        return local_form(self.due_date, self.due_has_time, zone_named(self.time_zone))
+
+    @computed_field(description="Not completed and past its due moment (all-day: its whole day).")
+    def overdue(self) -> bool:
+        if self.completed or self.due_date is None:
+            return False
+        return utcnow() > end_of(self.due_date, self.due_has_time, zone_named(self.time_zone))
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -3,6 +3,7 @@ that knows the owner; a task of someone else is simply not there. Idempotency ke
 through `IdempotencyRepository.is_owned()`."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Select,
     and_,
     delete,
+    false,
     insert,
     literal_column,
     or_,
@@ -37,6 +39,32 @@ _rank: ColumnClause[Any] = literal_column(PRIORITY_RANK_SQL)
 _column = table(Task).c
 
 
+@dataclass(frozen=True)
+class DueWindow:
+    """A listing's due filters, as instants: due at or after `after`, before `before`, and
+    overdue (or not) at `now`."""
+
+    after: datetime | None = None
+    before: datetime | None = None
+    overdue: bool | None = None
+    now: datetime | None = None
+
+    def filters(self) -> list[ColumnElement[bool]]:
+        """The conditions these bounds put on a task."""
+        found: list[ColumnElement[bool]] = []
+        if self.after is not None:
+            found.append(_column.due_date >= self.after)
+        if self.before is not None:
+            found.append(_column.due_date < self.before)
+        if self.overdue is not None:
+            late = and_(_column.completed == false(), _column.due_end < self.now)
+            on_time = or_(
+                _column.completed == true(), _column.due_end.is_(None), _column.due_end >= self.now
+            )
+            found.append(late if self.overdue else on_time)
+        return found
+
+
 class TaskRepository:
     """A user's tasks."""
 
@@ -58,13 +86,16 @@ class TaskRepository:
             return None
         return (await self.session.scalars(self.owned().where(_column.id == task_id))).first()
 
-    async def page(self, query: TaskQuery, after: tuple[Any, int] | None) -> Sequence[Row[Any]]:
+    async def page(
+        self, query: TaskQuery, after: tuple[Any, int] | None, window: DueWindow = DueWindow()
+    ) -> Sequence[Row[Any]]:
         """Up to `query.limit + 1` matching tasks in `query.sort` order, after the keyset `after`
         (the sort value and id of the previous page's last task).
 
         Plain rows of the public fields, not entities: a page is only read, and loading entities
         cost more than the rest of the listing."""
-        statement = select(*PUBLIC_COLUMNS).where(self.is_owned(), *self._filters(query))
+        filters = [*self._filters(query), *window.filters()]
+        statement = select(*PUBLIC_COLUMNS).where(self.is_owned(), *filters)
         if after is not None:
             statement = statement.where(_after(query.sort, *after))
         statement = statement.order_by(*_order(query.sort)).limit(query.limit + 1)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from todo_common.auth import PathOwner
 from todo_common.db import SessionDep
 from todo_common.problems import problem_responses
+from todo_common.time_zones import UserTimeZone
 from todo_mcp.fields import TaskId
 from todo_mcp.idempotency import (
     KEY_HEADER,
@@ -102,9 +103,12 @@ def idempotent_responses(status_code: int) -> dict[int | str, dict[str, Any]]:
 
 
 @router.get("")
-async def list_tasks(tasks: Tasks, query: Annotated[TaskQuery, Query()]) -> TaskPage:
-    """The user's tasks, filtered, sorted and paged like the `list_tasks` tool."""
-    return await tasks.find(query)
+async def list_tasks(
+    tasks: Tasks, query: Annotated[TaskQuery, Query()], zone: UserTimeZone
+) -> TaskPage:
+    """The user's tasks, filtered, sorted and paged like the `list_tasks` tool; `due_after` and
+    `due_before` given as dates or wall times are read in the `X-Time-Zone`."""
+    return await tasks.find(query, zone)
 
 
 @router.post(
@@ -113,9 +117,9 @@ async def list_tasks(tasks: Tasks, query: Annotated[TaskQuery, Query()]) -> Task
     response_model=TaskPublic,
     responses=idempotent_responses(201),
 )
-async def create_task(tasks: Tasks, body: TaskCreate, once: Idempotent) -> Any:
-    """Add a task."""
-    return await once.run(tasks.add, body)
+async def create_task(tasks: Tasks, body: TaskCreate, once: Idempotent, zone: UserTimeZone) -> Any:
+    """Add a task; without `time_zone` its due date is read in the `X-Time-Zone` (UTC without)."""
+    return await once.run(tasks.add, body, zone)
 
 
 @router.get("/{task_id}", responses=NOT_FOUND)
@@ -125,17 +129,22 @@ async def get_task(tasks: Tasks, task_id: TaskPathId) -> TaskPublic:
 
 
 @router.put("/{task_id}", responses=NOT_FOUND)
-async def replace_task(tasks: Tasks, task_id: TaskPathId, body: TaskReplace) -> TaskPublic:
+async def replace_task(
+    tasks: Tasks, task_id: TaskPathId, body: TaskReplace, zone: UserTimeZone
+) -> TaskPublic:
     """Replace every editable field; omitted optional fields are reset."""
-    return TaskPublic.model_validate(await tasks.replace(task_id, body))
+    return TaskPublic.model_validate(await tasks.replace(task_id, body, zone))
 
 
 @router.patch(
     "/{task_id}", response_model=TaskPublic, responses=NOT_FOUND | idempotent_responses(200)
 )
-async def update_task(tasks: Tasks, task_id: TaskPathId, body: TaskUpdate, once: Idempotent) -> Any:
-    """Change the fields sent (at least one); null clears description or due_date."""
-    return await once.run(tasks.update, task_id, body)
+async def update_task(
+    tasks: Tasks, task_id: TaskPathId, body: TaskUpdate, once: Idempotent, zone: UserTimeZone
+) -> Any:
+    """Change the fields sent (at least one); null clears description or due_date. A new due date
+    without `time_zone` is read in the `X-Time-Zone`."""
+    return await once.run(tasks.update, task_id, body, zone)
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from todo_mcp.fields import (
+    DueDate,
     Limit,
     NullInType,
     Priority,
@@ -33,6 +34,9 @@ class TaskQuery(BaseModel):
     search: Annotated[SearchText | None, QueryOptional] = None
     priority: Annotated[Priority | None, QueryOptional] = None
     tag: Annotated[Tag | None, QueryOptional] = None
+    due_after: Annotated[DueDate, QueryOptional] = None
+    due_before: Annotated[DueDate, QueryOptional] = None
+    overdue: Annotated[bool | None, QueryOptional] = None
     sort: SortKey = "created"
     limit: Limit = 50
     cursor: Annotated[str | None, QueryOptional] = None
@@ -40,7 +44,7 @@ class TaskQuery(BaseModel):
 
 def _task_schema_inline(schema: dict[str, Any]) -> None:
     # The task's schema in place of a $ref: a client checking a page resolves no reference per task.
-    schema["properties"]["tasks"]["items"] = TaskPublic.model_json_schema()
+    schema["properties"]["tasks"]["items"] = TaskPublic.model_json_schema(mode="serialization")
 
 
 class TaskPage(BaseModel):

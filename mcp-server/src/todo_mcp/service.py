@@ -1,18 +1,41 @@
 """The task service: the one module both faces (MCP tools and REST) call. It flushes, never commits;
 the caller's transaction decides."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from todo_common.db import utcnow
 from todo_common.problems import InvalidField, NotFound
 from todo_mcp.cursors import TaskCursors
+from todo_mcp.due import DueInput, instant, resolve, wall_time, zone_named
 from todo_mcp.models import Task, TaskCreate, TaskPublic, TaskReplace, TaskUpdate
-from todo_mcp.repository import TaskRepository, sort_value
+from todo_mcp.repository import DueWindow, TaskRepository, sort_value
 from todo_mcp.schemas import TaskPage, TaskQuery
 
 _public_tasks = TypeAdapter(list[TaskPublic])
-EDITABLE = ("title", "description", "completed", "priority", "due_date", "tags")
+EDITABLE = ("title", "description", "completed", "priority", "due_date", "tags", "time_zone")
+
+
+def _zone(named: str | None, default: ZoneInfo | None, task: Task | None = None) -> ZoneInfo:
+    """The zone a due date is read in: the one named, the request's, the task's, or UTC."""
+    if named is not None:
+        return zone_named(named)
+    if default is not None:
+        return default
+    return zone_named(task.time_zone if task is not None else None)
+
+
+def _bound(value: DueInput | None, zone: ZoneInfo | None, field: str) -> datetime | None:
+    """A listing's due bound as an instant (a date is its local midnight)."""
+    if value is None:
+        return None
+    try:
+        return instant(value, zone or zone_named(None))
+    except ValueError as exc:
+        raise InvalidField("query", field, "is out of range") from exc
 
 
 class TaskNotFound(NotFound):
@@ -40,9 +63,11 @@ class TaskService:
         self.user_id = user_id
         self.cursors = cursors
 
-    async def add(self, data: TaskCreate) -> Task:
-        """Create a task."""
-        return await self.tasks.insert(Task(user_id=self.user_id, **data.model_dump()))
+    async def add(self, data: TaskCreate, zone: ZoneInfo | None = None) -> Task:
+        """Create a task; its due date is read in its `time_zone`, else `zone`, else UTC."""
+        fields = data.model_dump(exclude={"time_zone"})
+        fields |= resolve(data.due_date, _zone(data.time_zone, zone)).columns()
+        return await self.tasks.insert(Task(user_id=self.user_id, **fields))
 
     async def get(self, task_id: int) -> Task:
         """The caller's task, or TaskNotFound."""
@@ -51,11 +76,18 @@ class TaskService:
             raise TaskNotFound(task_id)
         return task
 
-    async def find(self, query: TaskQuery) -> TaskPage:
-        """A page of the caller's tasks matching the query."""
+    async def find(self, query: TaskQuery, zone: ZoneInfo | None = None) -> TaskPage:
+        """A page of the caller's tasks matching the query; due bounds given as dates or wall
+        times are read in `zone` (UTC without one)."""
         cursors = self.cursors[query.sort]
         after = cursors.decode(query.cursor) if query.cursor else None
-        rows = await self.tasks.page(query, after)
+        window = DueWindow(
+            after=_bound(query.due_after, zone, "due_after"),
+            before=_bound(query.due_before, zone, "due_before"),
+            overdue=query.overdue,
+            now=utcnow(),
+        )
+        rows = await self.tasks.page(query, after, window)
         page, more = rows[: query.limit], len(rows) > query.limit
         next_cursor = None
         if more:
@@ -64,16 +96,29 @@ class TaskService:
         tasks = _public_tasks.validate_python(page, from_attributes=True)
         return TaskPage(tasks=tasks, count=len(tasks), next_cursor=next_cursor)
 
-    async def update(self, task_id: int, changes: TaskUpdate) -> Task:
-        """Change the fields `changes` sets (at least one)."""
+    async def update(self, task_id: int, changes: TaskUpdate, zone: ZoneInfo | None = None) -> Task:
+        """Change the fields `changes` sets (at least one). A new due date is read in the new
+        `time_zone`, else `zone`, else the task's own; a new zone alone keeps the local due
+        date or wall time, now in that zone."""
         fields = changes.model_dump(exclude_unset=True)
         if not fields:
             raise NothingToUpdate()
-        return await self._apply(await self.get(task_id), fields)
+        task = await self.get(task_id)
+        if "due_date" in fields:
+            given = fields.pop("due_date")
+            fields |= resolve(given, _zone(fields.pop("time_zone", None), zone, task)).columns()
+        elif "time_zone" in fields:
+            new_zone = _zone(fields.pop("time_zone"), None, task)
+            if task.due_date is not None:
+                local = wall_time(task.due_date, task.due_has_time, zone_named(task.time_zone))
+                fields |= resolve(local, new_zone).columns()
+        return await self._apply(task, fields)
 
-    async def replace(self, task_id: int, data: TaskReplace) -> Task:
+    async def replace(self, task_id: int, data: TaskReplace, zone: ZoneInfo | None = None) -> Task:
         """Set every editable field."""
-        return await self._apply(await self.get(task_id), data.model_dump())
+        fields = data.model_dump(exclude={"time_zone"})
+        fields |= resolve(data.due_date, _zone(data.time_zone, zone)).columns()
+        return await self._apply(await self.get(task_id), fields)
 
     async def complete(self, task_id: int) -> Task:
         """Mark a task done; completing a completed task changes nothing."""

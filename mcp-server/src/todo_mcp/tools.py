@@ -18,6 +18,7 @@ from todo_common.mcp_meta import RETRYABLE
 from todo_common.problems import ProblemError, database_unavailable, describe, field_errors
 from todo_mcp.auth import JwtTokenVerifier, current_token, current_user_id
 from todo_mcp.cursors import TaskCursors, task_cursors
+from todo_mcp.due import zone_named
 from todo_mcp.fields import (
     DUE_DATE_SCHEMA,
     Description,
@@ -30,6 +31,7 @@ from todo_mcp.fields import (
     Tag,
     Tags,
     TaskId,
+    TimeZoneName,
     Title,
 )
 from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, request_hash
@@ -47,6 +49,10 @@ TaskIdArgument = Annotated[
     TaskId, Field(strict=True, description="The task's id, as list_tasks shows it.")
 ]
 
+BOUND_SCHEMA = {
+    "anyOf": [{"type": "string"}, {"type": "null"}],
+    "description": "ISO 8601 date-time with offset, or a date or wall time in `time_zone`.",
+}
 NOTHING_CHANGED = (
     "The task store is temporarily unavailable; nothing was changed. Try again in a few seconds."
 )
@@ -57,7 +63,9 @@ MAYBE_CHANGED = (
 logger = logging.getLogger("todo.errors")
 
 INSTRUCTIONS = """Manage the signed-in user's todo list. Tasks have an integer id, a title, an
-optional description, a priority (low, medium, high), an optional due date and tags. To act on a
+optional description, a priority (low, medium, high), an optional due date (a date, or a
+date-time kept with its IANA time zone) and tags. Pass the user's time_zone when dates are given
+or asked about. To act on a
 task the user names by title, call list_tasks with `search` first and use the id it returns; if
 several tasks match, ask the user which one."""
 
@@ -166,9 +174,11 @@ async def add_task(
     priority: Annotated[Priority, Field(description="How important it is.")] = "medium",
     due_date: DueDate = None,
     tags: Tags | None = None,
+    time_zone: TimeZoneName = None,
 ) -> TaskAction:
     """Add a new task to the user's todo list. Use a short imperative title ("Buy groceries");
-    put any extra detail in `description`."""
+    put any extra detail in `description`. Give the user's `time_zone` with a due date: a date
+    or a time without offset is read there (UTC without one)."""
     data = validated(
         TaskCreate,
         title=title,
@@ -176,6 +186,7 @@ async def add_task(
         priority=priority,
         due_date=due_date,
         tags=tags or [],
+        time_zone=time_zone,
     )
     return await run_change(ctx, "add_task", _add, data, one_statement=True)
 
@@ -196,6 +207,25 @@ async def list_tasks(
     ] = None,
     priority: Annotated[Priority | None, Field(description="Only tasks of this priority.")] = None,
     tag: Annotated[Tag | None, Field(description="Only tasks carrying this tag.")] = None,
+    due_after: Annotated[
+        str | None,
+        WithJsonSchema(
+            {**BOUND_SCHEMA, "description": "Only tasks due at or after this moment or date."}
+        ),
+    ] = None,
+    due_before: Annotated[
+        str | None,
+        WithJsonSchema(
+            {**BOUND_SCHEMA, "description": "Only tasks due before this moment or date."}
+        ),
+    ] = None,
+    overdue: Annotated[
+        StrictBool | None,
+        Field(description="true: only pending tasks past their due moment; false: all others."),
+    ] = None,
+    time_zone: Annotated[
+        TimeZoneName, Field(description="The user's IANA time zone, to read due_after/due_before.")
+    ] = None,
     sort: Annotated[
         SortKey,
         Field(
@@ -209,19 +239,24 @@ async def list_tasks(
     ] = None,
 ) -> TaskPage:
     """List the user's tasks, optionally filtered, sorted and paged. Each task has its id, which
-    the other tools take. When next_cursor is not null, more tasks follow."""
+    the other tools take, and its due moment in UTC (due_date) and in its zone (due_local). When
+    next_cursor is not null, more tasks follow."""
     query = validated(
         TaskQuery,
         status=status,
         search=search,
         priority=priority,
         tag=tag,
+        due_after=due_after,
+        due_before=due_before,
+        overdue=overdue,
         sort=sort,
         limit=limit,
         cursor=cursor,
     )
+    zone = zone_named(time_zone) if time_zone else None
     async with task_service(ctx, one_statement=True) as tasks:
-        return await tasks.find(query)
+        return await tasks.find(query, zone)
 
 
 async def complete_task(task_id: TaskIdArgument, ctx: Context) -> TaskAction:
@@ -260,9 +295,11 @@ async def update_task(
     tags: Annotated[
         Tags | None, Field(description="Replaces all tags; an empty list removes them.")
     ] = None,
+    time_zone: TimeZoneName = None,
 ) -> TaskAction:
     """Change a task: give its id and only the fields to change (at least one). An empty string
-    clears description or due_date."""
+    clears description or due_date. A new due date is read in `time_zone`, else the task's zone;
+    a new `time_zone` alone keeps the local date or time in the new zone."""
     given = {
         "title": title,
         "description": description,
@@ -270,6 +307,7 @@ async def update_task(
         "priority": priority,
         "due_date": due_date,
         "tags": tags,
+        "time_zone": time_zone,
     }
     changes = validated(TaskUpdate, **{k: v for k, v in given.items() if v is not None})
     return await run_change(ctx, "update_task", _update, task_id, changes)
