@@ -194,3 +194,42 @@ def test_what_it_cannot_parse_gets_the_honest_answer(gateway_server, mcp_server)
     reply = Chat(gateway_server.url, user, AUCKLAND).say("what's the weather in Paris tomorrow?")
     assert "Here is what I can do" in reply
     assert tasks(mcp_server.url, user) == []
+
+
+def add_due(mcp_url: str, user: str, title: str, due: datetime) -> None:
+    response = httpx2.post(
+        f"{mcp_url}/api/{user}/tasks",
+        json={"title": title, "due_date": due.isoformat()},
+        headers=auth_header(user),
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_due_date_questions_read_the_users_days(gateway_server, mcp_server):
+    user = new_user()
+    tz = ZoneInfo(AUCKLAND)
+    today = datetime.now(tz).date()
+    add_due(
+        mcp_server.url,
+        user,
+        "Yesterday thing",
+        datetime.combine(today, time(12), tz) - timedelta(days=1),
+    )
+    add_due(mcp_server.url, user, "Today thing", datetime.combine(today, time(0, 30), tz))
+    add_due(
+        mcp_server.url,
+        user,
+        "Far thing",
+        datetime.combine(today, time(12), tz) + timedelta(days=20),
+    )
+    conversation = Chat(gateway_server.url, user, AUCKLAND)
+
+    due_today = conversation.say("what's due today?")
+    overdue = conversation.say("anything overdue?")
+
+    assert "Today thing" in due_today
+    assert "Yesterday thing" not in due_today
+    assert "Far thing" not in due_today
+    assert "Yesterday thing" in overdue
+    assert "Far thing" not in overdue
