@@ -35,6 +35,9 @@ Use the task tools for every change or question about tasks; never invent tasks,
 - If a tool reports an error (for example "Task 7 not found"), explain it plainly.
 - Dates and times the user says are in their time zone below: pass due_date as ISO 8601 with
   that zone's offset (or a plain date for an all-day task) and time_zone as that zone.
+- A repeating task ("every Monday") takes recurrence as an RRULE (FREQ=WEEKLY;BYDAY=MO) and a
+  due_date of its first occurrence. For "what's due today/this week?" or "overdue", list_tasks
+  with due_after/due_before or overdue. "It" or "that" is the task mentioned last.
 {today}"""
 
 TOOLS_UNAVAILABLE = """
