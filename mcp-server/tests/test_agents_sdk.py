@@ -41,6 +41,8 @@ async def test_agents_sdk_lists_and_calls_every_tool(server: ServiceProcess, use
             "complete_task",
             "delete_task",
             "update_task",
+            "complete_tasks",
+            "delete_tasks",
         }
         assert tools["add_task"].input_schema["required"] == ["title"]
 

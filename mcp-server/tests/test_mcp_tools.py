@@ -1,4 +1,4 @@
-"""The five tools through the official MCP client, over real HTTP to the server process."""
+"""The task tools through the official MCP client, over real HTTP to the server process."""
 
 from typing import Any
 
@@ -10,7 +10,15 @@ from todo_testing.processes import ServiceProcess
 
 from .conftest import mcp_client
 
-TOOLS = {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+TOOLS = {
+    "add_task",
+    "list_tasks",
+    "complete_task",
+    "delete_task",
+    "update_task",
+    "complete_tasks",
+    "delete_tasks",
+}
 
 
 async def call(client: Client, name: str, **arguments: Any) -> dict[str, Any]:
@@ -28,7 +36,7 @@ async def error(client: Client, name: str, **arguments: Any) -> str:
     return result.content[0].text  # type: ignore[union-attr]  # these tools answer with text content
 
 
-async def test_lists_the_five_tools_with_schemas_and_annotations(server: ServiceProcess, user: str):
+async def test_lists_the_tools_with_schemas_and_annotations(server: ServiceProcess, user: str):
     async with mcp_client(server.url, user) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
 
@@ -36,6 +44,7 @@ async def test_lists_the_five_tools_with_schemas_and_annotations(server: Service
     assert all(tool.output_schema and tool.description for tool in tools.values())
     assert tools["list_tasks"].annotations.read_only_hint is True
     assert tools["delete_task"].annotations.destructive_hint is True
+    assert tools["delete_tasks"].annotations.destructive_hint is True
     assert tools["add_task"].annotations.destructive_hint is False
     for name in ("complete_task", "update_task", "delete_task"):
         assert tools[name].annotations.idempotent_hint is True

@@ -28,6 +28,8 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
     "update_task": {"task_id": 1, "title": "Not allowed"},
     "complete_task": {"task_id": 1},
     "delete_task": {"task_id": 1},
+    "complete_tasks": {"task_ids": [1]},
+    "delete_tasks": {"task_ids": [1]},
 }
 
 

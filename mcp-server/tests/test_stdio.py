@@ -36,7 +36,15 @@ async def test_stdio_serves_the_tokens_user_only(create_database: CreateDatabase
         page = await call(client, "list_tasks")
         assert "Task 424242 not found" in await error(client, "delete_task", task_id=424242)
 
-    assert tools == {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+    assert tools == {
+        "add_task",
+        "list_tasks",
+        "complete_task",
+        "delete_task",
+        "update_task",
+        "complete_tasks",
+        "delete_tasks",
+    }
     assert [(t["id"], t["completed"]) for t in page["tasks"]] == [(task_id, True)]
 
 

@@ -33,7 +33,15 @@ def test_node_sdk_lists_tools_adds_and_lists_a_task(mcp_server: ServiceProcess):
     output = run_node_client(f"{mcp_server.url}/mcp", token_for("node-interop-user"))
 
     tools = {tool["name"]: tool for tool in output["tools"]}
-    assert set(tools) == {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+    assert set(tools) == {
+        "add_task",
+        "list_tasks",
+        "complete_task",
+        "delete_task",
+        "update_task",
+        "complete_tasks",
+        "delete_tasks",
+    }
     assert all(tool["hasOutputSchema"] for tool in tools.values())
     assert tools["list_tasks"]["annotations"]["readOnlyHint"] is True
     assert tools["delete_task"]["annotations"]["destructiveHint"] is True

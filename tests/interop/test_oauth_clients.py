@@ -13,7 +13,15 @@ from tests.interop.conftest import OAuthStack, User, unique_client_name
 from tests.interop.mcp_http import call_tool, tool_result
 from tests.interop.oauth_clients import OAuthMcpClient
 
-TOOLS = {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+TOOLS = {
+    "add_task",
+    "list_tasks",
+    "complete_task",
+    "delete_task",
+    "update_task",
+    "complete_tasks",
+    "delete_tasks",
+}
 SCOPES = {"tasks:read", "tasks:write"}
 # The documented default of OAUTH_ACCESS_TOKEN_SECONDS: what a revoked grant's last token may live.
 ACCESS_TOKEN_SECONDS = 900

@@ -101,6 +101,17 @@ class TaskRepository:
         statement = statement.order_by(*_order(query.sort)).limit(query.limit + 1)
         return (await self.session.execute(statement)).all()
 
+    async def with_ids(self, task_ids: list[int]) -> Sequence[Task]:
+        """The user's tasks among these ids, locked until the transaction ends."""
+        valid = [task_id for task_id in task_ids if 1 <= task_id <= MAX_TASK_ID]
+        statement = self.owned().where(_column.id.in_(valid)).with_for_update()
+        return (await self.session.scalars(statement)).all()
+
+    async def with_status(self, completed: bool) -> Sequence[Task]:
+        """The user's tasks that are (or are not) completed, locked until the transaction ends."""
+        statement = self.owned().where(_column.completed == completed).order_by(_column.id)
+        return (await self.session.scalars(statement.with_for_update())).all()
+
     async def insert(self, task: Task) -> Task:
         """Store a new task of the user in one statement, without the unit of work (a task is
         added far more often than anything else is written); returns it with its id."""

@@ -62,3 +62,14 @@ class TaskAction(BaseModel):
     task_id: int
     status: Literal["created", "completed", "deleted", "updated"]
     title: str
+
+
+class BulkAction(BaseModel):
+    """What a bulk task tool did, to which tasks."""
+
+    status: Literal["completed", "deleted"]
+    count: int = Field(description="Number of tasks changed.")
+    task_ids: list[int]
+    next_tasks: list[TaskPublic] = Field(
+        default_factory=list, description="The next occurrences that completing created."
+    )

@@ -10,6 +10,8 @@ TOOL_SCOPES = {
     "update_task": TASKS_WRITE,
     "complete_task": TASKS_WRITE,
     "delete_task": TASKS_WRITE,
+    "complete_tasks": TASKS_WRITE,
+    "delete_tasks": TASKS_WRITE,
 }
 
 

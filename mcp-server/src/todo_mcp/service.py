@@ -137,6 +137,32 @@ class TaskService:
         await self.session.flush()
         return task
 
+    async def selected(self, task_ids: list[int] | None, completed: bool | None) -> list[Task]:
+        """The caller's tasks with these ids (all of them, else TaskNotFound for the first one
+        missing) or, without ids, every task with that completion status."""
+        if task_ids is None:
+            return list(await self.tasks.with_status(bool(completed)))
+        found = {task.id: task for task in await self.tasks.with_ids(task_ids)}
+        for task_id in task_ids:
+            if task_id not in found:
+                raise TaskNotFound(task_id)
+        return [found[task_id] for task_id in task_ids]
+
+    async def delete_many(self, task_ids: list[int] | None, completed: bool | None) -> list[Task]:
+        """Remove the selected tasks (see `selected`) at once; returns what they were."""
+        tasks = await self.selected(task_ids, completed)
+        for task in tasks:
+            await self.tasks.delete(task)
+        await self.session.flush()
+        return tasks
+
+    async def complete_many(self, task_ids: list[int]) -> list[Task]:
+        """Mark the given tasks done, all or none (TaskNotFound for an id not the caller's)."""
+        return [
+            task if task.completed else await self._apply(task, {"completed": True})
+            for task in await self.selected(task_ids, None)
+        ]
+
     async def _apply(self, task: Task, fields: dict[str, object]) -> Task:
         for name, value in fields.items():
             setattr(task, name, value)

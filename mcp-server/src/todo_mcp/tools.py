@@ -1,4 +1,4 @@
-"""The MCP server: five task tools over the task service, for the signed-in user only."""
+"""The MCP server: the task tools over the task service, for the signed-in user only."""
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -36,13 +36,14 @@ from todo_mcp.fields import (
 )
 from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, request_hash
 from todo_mcp.models import TaskCreate, TaskUpdate
-from todo_mcp.schemas import TaskAction, TaskPage, TaskQuery
+from todo_mcp.schemas import BulkAction, TaskAction, TaskPage, TaskQuery
 from todo_mcp.scopes import TOOL_SCOPES, missing_scope
 from todo_mcp.service import TaskService
 from todo_mcp.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
-Change = Callable[..., Awaitable[TaskAction]]
+R = TypeVar("R", TaskAction, BulkAction)
+BULK_TOOLS = ("complete_tasks", "delete_tasks")
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
 # Strict: `true` or 1.5 is not a task id (lax parsing would read them as 1).
 TaskIdArgument = Annotated[
@@ -129,8 +130,12 @@ async def task_service(ctx: Context, *, one_statement: bool = False) -> AsyncIte
 
 
 async def run_change(
-    ctx: Context, tool: str, change: Change, *arguments: Any, one_statement: bool = False
-) -> TaskAction:
+    ctx: Context,
+    tool: str,
+    change: Callable[..., Awaitable[R]],
+    *arguments: Any,
+    one_statement: bool = False,
+) -> R:
     """`change(tasks, *arguments)`, made once per idempotency key when the call's `_meta` has one:
     a repeat of the same tool and arguments gets the recorded result."""
     try:
@@ -148,7 +153,8 @@ async def run_change(
 
         keys = IdempotencyService(tasks.session, tasks.user_id, task_server(ctx).key_ttl)
         outcome = await keys.run(key, request_hash(f"tool {tool}", *arguments), record)
-    return TaskAction.model_validate(outcome.result)
+    result_type: type[R] = BulkAction if tool in BULK_TOOLS else TaskAction  # type: ignore[assignment]
+    return result_type.model_validate(outcome.result)
 
 
 def invalid_arguments(tool: str, exc: ValidationError) -> ToolError:
@@ -318,12 +324,59 @@ async def _update(tasks: TaskService, task_id: int, changes: TaskUpdate) -> Task
     return TaskAction(task_id=task_id, status="updated", title=task.title)
 
 
+TaskIds = Annotated[
+    list[Annotated[TaskId, Field(strict=True)]],
+    Field(min_length=1, max_length=100, description="Task ids, as list_tasks shows them."),
+]
+
+
+async def complete_tasks(task_ids: TaskIds, ctx: Context) -> BulkAction:
+    """Mark several tasks as done at once (all or none: an unknown id changes nothing)."""
+    return await run_change(ctx, "complete_tasks", _complete_many, _unique(task_ids))
+
+
+async def _complete_many(tasks: TaskService, task_ids: list[int]) -> BulkAction:
+    done = await tasks.complete_many(task_ids)
+    return BulkAction(status="completed", count=len(done), task_ids=[t.id or 0 for t in done])
+
+
+async def delete_tasks(
+    ctx: Context,
+    task_ids: Annotated[TaskIds | None, Field(description="The tasks to delete.")] = None,
+    completed: Annotated[
+        StrictBool | None,
+        Field(
+            description="Instead of ids: true deletes every completed task, false every pending."
+        ),
+    ] = None,
+) -> BulkAction:
+    """Delete several tasks permanently: give either `task_ids` or `completed`, not both (all or
+    none: an unknown id deletes nothing)."""
+    if (task_ids is None) == (completed is None):
+        raise ToolError("Invalid arguments: task_ids: give either task_ids or completed, not both")
+    ids = _unique(task_ids) if task_ids is not None else None
+    return await run_change(ctx, "delete_tasks", _delete_many, ids, completed)
+
+
+async def _delete_many(
+    tasks: TaskService, task_ids: list[int] | None, completed: bool | None
+) -> BulkAction:
+    gone = await tasks.delete_many(task_ids, completed)
+    return BulkAction(status="deleted", count=len(gone), task_ids=[t.id or 0 for t in gone])
+
+
+def _unique(task_ids: list[int]) -> list[int]:
+    return list(dict.fromkeys(task_ids))
+
+
 TOOLS: dict[Callable[..., Awaitable[BaseModel]], str] = {
     add_task: "Add task",
     list_tasks: "List tasks",
     complete_task: "Complete task",
     delete_task: "Delete task",
     update_task: "Update task",
+    complete_tasks: "Complete tasks",
+    delete_tasks: "Delete tasks",
 }
 _WRITE = {"read_only_hint": False, "open_world_hint": False}
 ANNOTATIONS = {
@@ -332,6 +385,8 @@ ANNOTATIONS = {
     "complete_task": ToolAnnotations(**_WRITE, destructive_hint=False, idempotent_hint=True),
     "delete_task": ToolAnnotations(**_WRITE, destructive_hint=True, idempotent_hint=True),
     "update_task": ToolAnnotations(**_WRITE, destructive_hint=False, idempotent_hint=True),
+    "complete_tasks": ToolAnnotations(**_WRITE, destructive_hint=False, idempotent_hint=True),
+    "delete_tasks": ToolAnnotations(**_WRITE, destructive_hint=True, idempotent_hint=True),
 }
 
 

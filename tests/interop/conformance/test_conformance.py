@@ -135,5 +135,7 @@ def test_the_suite_met_our_real_tools_with_valid_names(
         "update_task",
         "complete_task",
         "delete_task",
+        "complete_tasks",
+        "delete_tasks",
     }
     assert all(TOOL_NAME.fullmatch(name) for name in details["tools"])
