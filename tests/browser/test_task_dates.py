@@ -2,7 +2,9 @@
 overdue marked in words, and the editor storing the instant and rule the user picked."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -36,6 +38,18 @@ def _add_task(page: Page, **fields: Any) -> dict[str, Any]:
     return task
 
 
+def _stored(page: Page, task_id: int) -> dict[str, Any]:
+    response = page.request.get(f"/api/tasks/{task_id}")
+    assert response.ok, response.text()
+    task: dict[str, Any] = response.json()
+    return task
+
+
+def _utc(local: str) -> datetime:
+    """An Auckland wall-clock time as the UTC instant it is."""
+    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(ZONE)).astimezone(ZoneInfo("UTC"))
+
+
 def test_the_panel_shows_due_moments_in_local_time_and_marks_overdue(app: Any, page: Page) -> None:
     app.sign_up()
     # 20:00 UTC on Jul 6 is 8:00 the next morning in Auckland (NZST, +12).
@@ -51,3 +65,52 @@ def test_the_panel_shows_due_moments_in_local_time_and_marks_overdue(app: Any, p
     report = page.get_by_test_id("task").filter(has_text="File the old report")
     expect(report).to_have_attribute("data-overdue", "true")
     expect(report.get_by_test_id("task-due")).to_contain_text("Overdue")
+
+
+def test_the_browser_zone_reaches_the_task_service(app: Any, page: Page) -> None:
+    app.sign_up()
+    # A naive date-time is the user's local time: the zone comes from the tz cookie, not the body.
+    task = _add_task(page, title="Morning run", due_date="2031-07-07T08:00:00")
+    stored = _stored(page, task["id"])
+    assert datetime.fromisoformat(stored["due_date"]) == _utc("2031-07-07T08:00")
+    assert stored["time_zone"] == ZONE
+
+
+def _edit(page: Page, title: str) -> None:
+    page.get_by_test_id("task").filter(has_text=title).get_by_role(
+        "button", name=f"Edit “{title}”"
+    ).click()
+
+
+def test_editing_the_due_time_priority_and_tags_stores_the_instant(app: Any, page: Page) -> None:
+    app.sign_up()
+    task = _add_task(page, title="Water the plants")
+    page.reload()
+    row = page.get_by_test_id("task").filter(has_text="Water the plants")
+
+    _edit(page, "Water the plants")
+    # 17:30 in Auckland's summer (NZDT, +13).
+    page.get_by_label("Due date and time").fill("2031-12-08T17:30")
+    page.get_by_label("Priority").select_option(label="High priority")
+    page.get_by_label("Tags").fill("home, garden")
+    page.get_by_role("button", name="Save").click()
+
+    expect(row.get_by_test_id("task-due")).to_contain_text("Mon, Dec 8, 2031, 5:30 PM")
+    stored = _stored(page, task["id"])
+    assert datetime.fromisoformat(stored["due_date"]) == _utc("2031-12-08T17:30")
+    assert stored["due_has_time"] is True
+    assert stored["time_zone"] == ZONE
+    assert stored["priority"] == "high"
+    assert stored["tags"] == ["home", "garden"]
+
+    # An all-day date: the date alone, whatever the zone.
+    _edit(page, "Water the plants")
+    page.get_by_label("All day").check()
+    page.get_by_label("Due date", exact=True).fill("2031-12-15")
+    page.get_by_role("button", name="Save").click()
+
+    expect(row.get_by_test_id("task-due")).to_contain_text("Mon, Dec 15, 2031")
+    expect(row.get_by_test_id("task-due")).not_to_contain_text("AM")
+    stored = _stored(page, task["id"])
+    assert stored["due_has_time"] is False
+    assert stored["due_local"] == "2031-12-15"
