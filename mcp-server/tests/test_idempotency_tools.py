@@ -87,6 +87,7 @@ async def test_the_recorded_hash_covers_the_tool_and_its_validated_arguments(
         "due_date": "2030-01-31",  # a date stays a date: it is read in the task's zone
         "tags": [],
         "time_zone": None,
+        "recurrence": None,
     }
     canonical = json.dumps(["tool add_task", [expected]], sort_keys=True, separators=(",", ":"))
     row = (await stored_keys(server_database, user))[key]

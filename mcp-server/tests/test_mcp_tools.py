@@ -76,6 +76,9 @@ async def test_list_tasks_publishes_a_flat_output_schema_that_still_checks_every
         "time_zone": "UTC",
         "due_local": "2030-05-01",
         "overdue": False,
+        "recurrence": None,
+        "next_task_id": None,
+        "recurrence_text": None,
     }
     validator = jsonschema.Draft202012Validator(schema)
     assert validator.is_valid({"tasks": [task], "count": 1, "next_cursor": None})

@@ -42,7 +42,7 @@ async def test_postgres_gets_every_index_and_upgrading_twice_is_harmless(
     assert set(indexes) >= EXPECTED_INDEXES
     assert "gin" in indexes["ix_tasks_tags"].lower()
     assert "(user_id, key)" in indexes["pk_idempotency_keys"]
-    assert version == "0003"
+    assert version == "0004"
 
 
 async def test_the_idempotency_migration_keeps_existing_tasks(create_database: CreateDatabase):

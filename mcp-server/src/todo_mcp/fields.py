@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from todo_common.problems import InvalidField
 from todo_common.text import Storable, storable
 from todo_common.time_zones import parse_time_zone
+from todo_mcp.recurrence import normalized
 
 MAX_TAGS = 20
 MAX_TASK_ID = 2**63 - 1
@@ -97,6 +98,25 @@ DueDate = Annotated[
     BeforeValidator(_due_date),
     AfterValidator(_as_utc),
     WithJsonSchema(DUE_DATE_SCHEMA),
+]
+
+
+def _recurrence(value: object) -> object:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be RRULE text such as FREQ=WEEKLY;BYDAY=MO")
+    return normalized(value) if value.strip() else ""
+
+
+Recurrence = Annotated[
+    str | None,
+    BeforeValidator(_recurrence),
+    Field(
+        description="Repeat rule, RFC 5545 RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY, "
+        "INTERVAL, BYDAY (weekly), BYMONTHDAY (monthly), UNTIL or COUNT; e.g. "
+        "FREQ=WEEKLY;BYDAY=MO. Needs a due date. An empty string stops the repeat."
+    ),
 ]
 TimeZoneName = Annotated[
     str | None,

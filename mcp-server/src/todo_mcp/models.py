@@ -29,10 +29,12 @@ from todo_mcp.fields import (
     DueDate,
     NullInType,
     Priority,
+    Recurrence,
     Tags,
     TimeZoneName,
     Title,
 )
+from todo_mcp.recurrence import in_words
 
 # SQLite only autoincrements a plain INTEGER primary key.
 TASK_ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -53,6 +55,7 @@ class TaskBase(SQLModel):
     due_date: DueDate = None
     tags: Tags = Field(default_factory=list)
     time_zone: TimeZoneName = None
+    recurrence: Recurrence = None
 
 
 class TaskCreate(TaskBase):
@@ -75,6 +78,7 @@ class TaskUpdate(SQLModel):
     due_date: DueDate = None
     tags: Tags | None = None
     time_zone: TimeZoneName = None
+    recurrence: Recurrence = None
 
 
 class Task(SQLModel, table=True):
@@ -107,6 +111,9 @@ class Task(SQLModel, table=True):
     time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
     due_end: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     """When the task becomes overdue (the due time, or the end of the all-day date)."""
+    recurrence: str | None = Field(default=None, sa_column=Column(String(200)))
+    next_task_id: int | None = Field(default=None, sa_column=Column(TASK_ID))
+    """The occurrence created when this one was completed: set once, in the same transaction."""
     tags: list[str] = Field(default_factory=list, sa_column=Column(TAGS, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
@@ -132,6 +139,17 @@ class TaskPublic(SQLModel):
     time_zone: Annotated[str | None, NullInType] = Field(
         description="The IANA zone the due moment belongs to."
     )
+
+    recurrence: Annotated[str | None, NullInType] = Field(
+        default=None, description="The repeat rule (RRULE text), e.g. FREQ=WEEKLY;BYDAY=MO."
+    )
+    next_task_id: Annotated[int | None, NullInType] = Field(
+        default=None, description="The next occurrence, created when this one was completed."
+    )
+
+    @computed_field(description="The repeat rule in words, e.g. every Monday.")
+    def recurrence_text(self) -> Annotated[str | None, NullInType]:
+        return in_words(self.recurrence) if self.recurrence else None
 
     @computed_field(description="The due moment in its zone: date-time with offset, or the date.")
     def due_local(self) -> Annotated[str | None, NullInType]:

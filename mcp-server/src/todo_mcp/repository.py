@@ -80,11 +80,15 @@ class TaskRepository:
         """The user's tasks, as entities to change."""
         return select(Task).where(self.is_owned())
 
-    async def get(self, task_id: int) -> Task | None:
-        """The user's task with this id, if any."""
+    async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
+        """The user's task with this id, if any; `lock` holds its row until the transaction ends
+        (a concurrent change waits, then sees this one's outcome)."""
         if not 1 <= task_id <= MAX_TASK_ID:
             return None
-        return (await self.session.scalars(self.owned().where(_column.id == task_id))).first()
+        statement = self.owned().where(_column.id == task_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.scalars(statement)).first()
 
     async def page(
         self, query: TaskQuery, after: tuple[Any, int] | None, window: DueWindow = DueWindow()

@@ -2,7 +2,13 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from todo_mcp.fields import (
     DueDate,
@@ -62,6 +68,17 @@ class TaskAction(BaseModel):
     task_id: int
     status: Literal["created", "completed", "deleted", "updated"]
     title: str
+    next_task: TaskPublic | None = Field(
+        default=None, description="complete_task on a repeating task: its next occurrence."
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_next_task(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Present only when there is one: every other action keeps its three fields.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("next_task") is None:
+            data.pop("next_task", None)
+        return data
 
 
 class BulkAction(BaseModel):

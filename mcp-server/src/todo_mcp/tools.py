@@ -25,6 +25,7 @@ from todo_mcp.fields import (
     DueDate,
     Limit,
     Priority,
+    Recurrence,
     SearchText,
     SortKey,
     StatusFilter,
@@ -35,7 +36,7 @@ from todo_mcp.fields import (
     Title,
 )
 from todo_mcp.idempotency import IdempotencyService, Outcome, key_from_meta, request_hash
-from todo_mcp.models import TaskCreate, TaskUpdate
+from todo_mcp.models import TaskCreate, TaskPublic, TaskUpdate
 from todo_mcp.schemas import BulkAction, TaskAction, TaskPage, TaskQuery
 from todo_mcp.scopes import TOOL_SCOPES, missing_scope
 from todo_mcp.service import TaskService
@@ -181,6 +182,7 @@ async def add_task(
     due_date: DueDate = None,
     tags: Tags | None = None,
     time_zone: TimeZoneName = None,
+    recurrence: Recurrence = None,
 ) -> TaskAction:
     """Add a new task to the user's todo list. Use a short imperative title ("Buy groceries");
     put any extra detail in `description`. Give the user's `time_zone` with a due date: a date
@@ -193,6 +195,7 @@ async def add_task(
         due_date=due_date,
         tags=tags or [],
         time_zone=time_zone,
+        recurrence=recurrence,
     )
     return await run_change(ctx, "add_task", _add, data, one_statement=True)
 
@@ -266,13 +269,16 @@ async def list_tasks(
 
 
 async def complete_task(task_id: TaskIdArgument, ctx: Context) -> TaskAction:
-    """Mark a task as done. Completing a task that is already done is harmless."""
+    """Mark a task as done. Completing a task that is already done is harmless. A repeating
+    task gets its next occurrence (once), returned as next_task."""
     return await run_change(ctx, "complete_task", _complete, task_id)
 
 
 async def _complete(tasks: TaskService, task_id: int) -> TaskAction:
     task = await tasks.complete(task_id)
-    return TaskAction(task_id=task_id, status="completed", title=task.title)
+    following = await tasks.next_of(task)
+    next_task = TaskPublic.model_validate(following) if following else None
+    return TaskAction(task_id=task_id, status="completed", title=task.title, next_task=next_task)
 
 
 async def delete_task(task_id: TaskIdArgument, ctx: Context) -> TaskAction:
@@ -302,6 +308,7 @@ async def update_task(
         Tags | None, Field(description="Replaces all tags; an empty list removes them.")
     ] = None,
     time_zone: TimeZoneName = None,
+    recurrence: Recurrence = None,
 ) -> TaskAction:
     """Change a task: give its id and only the fields to change (at least one). An empty string
     clears description or due_date. A new due date is read in `time_zone`, else the task's zone;
@@ -314,6 +321,7 @@ async def update_task(
         "due_date": due_date,
         "tags": tags,
         "time_zone": time_zone,
+        "recurrence": recurrence,
     }
     changes = validated(TaskUpdate, **{k: v for k, v in given.items() if v is not None})
     return await run_change(ctx, "update_task", _update, task_id, changes)
@@ -337,7 +345,13 @@ async def complete_tasks(task_ids: TaskIds, ctx: Context) -> BulkAction:
 
 async def _complete_many(tasks: TaskService, task_ids: list[int]) -> BulkAction:
     done = await tasks.complete_many(task_ids)
-    return BulkAction(status="completed", count=len(done), task_ids=[t.id or 0 for t in done])
+    following = [found for task in done if (found := await tasks.next_of(task)) is not None]
+    return BulkAction(
+        status="completed",
+        count=len(done),
+        task_ids=[t.id or 0 for t in done],
+        next_tasks=[TaskPublic.model_validate(task) for task in following],
+    )
 
 
 async def delete_tasks(
