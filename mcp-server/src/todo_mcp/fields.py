@@ -11,6 +11,7 @@ from todo_common.time_zones import parse_time_zone
 from todo_mcp.recurrence import normalized
 
 MAX_TAGS = 20
+MAX_RULE_LENGTH = 200
 MAX_TASK_ID = 2**63 - 1
 """Task ids are PostgreSQL bigints: a larger (or non-positive) id can name no task."""
 
@@ -106,6 +107,8 @@ def _recurrence(value: object) -> object:
         return None
     if not isinstance(value, str):
         raise ValueError("must be RRULE text such as FREQ=WEEKLY;BYDAY=MO")
+    if len(value) > MAX_RULE_LENGTH:
+        raise ValueError(f"must be at most {MAX_RULE_LENGTH} characters")
     return normalized(value) if value.strip() else ""
 
 

@@ -40,8 +40,10 @@ def parts(rule: str) -> dict[str, str]:
         frequency != "WEEKLY" or not set(found["BYDAY"].split(",")) <= set(DAYS)
     ):
         raise ValueError("BYDAY takes weekdays (MO,TU,...) and only with FREQ=WEEKLY")
-    if "BYMONTHDAY" in found and frequency != "MONTHLY":
-        raise ValueError("BYMONTHDAY goes only with FREQ=MONTHLY")
+    if "BYMONTHDAY" in found and (
+        frequency != "MONTHLY" or not all(_month_day(day) for day in found["BYMONTHDAY"].split(","))
+    ):
+        raise ValueError("BYMONTHDAY takes days 1 to 31 (or -1 to -31) and only with FREQ=MONTHLY")
     if "UNTIL" in found and "COUNT" in found:
         raise ValueError("give UNTIL or COUNT, not both")
     for key in ("INTERVAL", "COUNT"):
@@ -50,6 +52,11 @@ def parts(rule: str) -> dict[str, str]:
     if "UNTIL" in found:
         _until(found["UNTIL"], ZoneInfo("UTC"))
     return found
+
+
+def _month_day(text: str) -> bool:
+    number = text.removeprefix("-")
+    return number.isdigit() and 1 <= int(number) <= 31
 
 
 def normalized(text: str) -> str:
