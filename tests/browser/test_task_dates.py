@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from todo_testing.frontend import client_address
+from todo_testing.postgres import wait_for
 from todo_testing.processes import ServiceProcess
 
 ZONE = "Pacific/Auckland"
@@ -114,3 +115,36 @@ def test_editing_the_due_time_priority_and_tags_stores_the_instant(app: Any, pag
     stored = _stored(page, task["id"])
     assert stored["due_has_time"] is False
     assert stored["due_local"] == "2031-12-15"
+
+
+def test_a_repeat_set_in_the_panel_is_stored_and_completing_shows_the_next(
+    app: Any, page: Page
+) -> None:
+    app.sign_up()
+    task = _add_task(page, title="Water the plants", due_date="2031-12-08T08:00:00")
+    page.reload()
+    row = page.locator(f'[data-task-id="{task["id"]}"]')
+
+    # Dec 8 2031 is a Monday.
+    _edit(page, "Water the plants")
+    page.get_by_label("Repeat").select_option(label="Every week on Monday")
+    page.get_by_role("button", name="Save").click()
+
+    expect(row.get_by_test_id("task-recurrence")).to_contain_text("every Monday")
+    assert _stored(page, task["id"])["recurrence"] == "FREQ=WEEKLY;BYDAY=MO"
+
+    # Ticking it off brings next Monday's, at the same local time.
+    row.get_by_role("checkbox").check()
+    wait_for(lambda: _stored(page, task["id"])["next_task_id"] is not None, what="next task")
+    next_id = _stored(page, task["id"])["next_task_id"]
+    following = page.locator(f'[data-task-id="{next_id}"]')
+    expect(following.get_by_test_id("task-due")).to_contain_text("Mon, Dec 15, 2031, 8:00 AM")
+    expect(following.get_by_test_id("task-recurrence")).to_contain_text("every Monday")
+    assert datetime.fromisoformat(_stored(page, next_id)["due_date"]) == _utc("2031-12-15T08:00")
+
+    # No repeat any more: the rule is cleared.
+    following.get_by_role("button", name="Edit “Water the plants”").click()
+    page.get_by_label("Repeat").select_option(label="Does not repeat")
+    page.get_by_role("button", name="Save").click()
+    expect(following.get_by_test_id("task-recurrence")).to_have_count(0)
+    assert _stored(page, next_id)["recurrence"] is None
