@@ -85,7 +85,7 @@ FRONTEND = "frontend"
 APP_SERVICES = {*PYTHON_SERVICES, FRONTEND}
 
 _FRONTEND_ENV = re.compile(
-    r"""process\.env\.([A-Z][A-Z0-9_]*)|process\.env\[["']([A-Z][A-Z0-9_]*)["']\]|\bread\(["']([A-Z][A-Z0-9_]*)["']\)"""
+    r"""process\.env\.([A-Z][A-Z0-9_]*)|process\.env\[["']([A-Z][A-Z0-9_]*)["']\]|\b(?:read|positiveInt)\(["']([A-Z][A-Z0-9_]*)["'][,)]"""
 )
 
 
