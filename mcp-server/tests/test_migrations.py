@@ -76,6 +76,16 @@ async def test_sqlite_gets_the_sort_indexes(tmp_path: Path):
     assert names >= EXPECTED_INDEXES
 
 
+async def test_a_migrated_sqlite_file_is_already_in_wal_mode(tmp_path: Path):
+    """The app's first connections must not race to switch the journal mode: that switch needs
+    the file to itself, and a write racing it fails with "database is locked"."""
+    path = tmp_path / "tasks.db"
+    await upgrade_to_head(MIGRATIONS, f"sqlite+aiosqlite:///{path}", VERSION_TABLE)
+
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 async def test_migrate_on_start_false_leaves_the_database_alone(tmp_path: Path):
     path = tmp_path / "untouched.db"
     url = f"sqlite+aiosqlite:///{path}"

@@ -139,5 +139,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 
 def migration_engine(url: str) -> AsyncEngine:
     """An engine for one migration run: no pool to keep, and no statement timeout (DDL on a large
-    table may take a while)."""
-    return _async_engine(url, poolclass=NullPool)
+    table may take a while). On SQLite it switches the file to WAL first: the mode is kept in the
+    file, and switching needs the database to itself, which the app's first connections racing to
+    do it would not have (some of their writes would fail with "database is locked")."""
+    engine = _async_engine(url, poolclass=NullPool)
+    if is_sqlite(url):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
