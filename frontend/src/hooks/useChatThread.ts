@@ -5,7 +5,7 @@ import { useCallback, useEffect, useLayoutEffect, useReducer, useRef } from "rea
 import { ChatKitClient, ChatKitRequestError } from "@/lib/chatkit/client";
 import { chatReducer, initialChatState, lastUserMessageId, type ChatState } from "@/lib/chatkit/reducer";
 import { requests, type StreamingRequest } from "@/lib/chatkit/requests";
-import { itemsPageSchema, type ThreadItem } from "@/lib/chatkit/schemas";
+import { itemsPageSchema, type ThreadItem, type WidgetAction } from "@/lib/chatkit/schemas";
 
 const client = new ChatKitClient("/chatkit");
 const HISTORY_LIMIT = 100;
@@ -20,6 +20,8 @@ type Callbacks = {
 export type ChatThread = ChatState & {
   send: (text: string) => void;
   retry: () => void;
+  /** Sends a widget's action (a confirm/cancel card's button) and streams its answer like a reply. */
+  act: (itemId: string, action: WidgetAction) => void;
   dismissError: () => void;
 };
 
@@ -93,9 +95,19 @@ export function useChatThread(threadId: string | null, callbacks: Callbacks): Ch
     }
   }, [runStream, send]);
 
+  const act = useCallback(
+    (itemId: string, action: WidgetAction) => {
+      const current = stateRef.current;
+      if (current.status === "streaming" || !current.threadId) return;
+      dispatch({ type: "action.started" });
+      void runStream(requests.customAction(current.threadId, itemId, action));
+    },
+    [runStream],
+  );
+
   const dismissError = useCallback(() => dispatch({ type: "error.dismissed" }), []);
 
-  return { ...state, send, retry, dismissError };
+  return { ...state, send, retry, act, dismissError };
 }
 
 async function loadHistory(threadId: string, signal: AbortSignal): Promise<ThreadItem[]> {

@@ -39,7 +39,7 @@ export function ProtocolChat({ threadId, onThreadCreated, onTurnFinished, onTool
       {empty && !chat.error ? (
         <EmptyChat onPick={chat.send} />
       ) : (
-        <MessageList items={chat.items} streaming={streaming} progress={chat.progress}>
+        <MessageList items={chat.items} streaming={streaming} progress={chat.progress} onAction={chat.act}>
           {chat.error && <ChatErrorBanner error={chat.error} onRetry={chat.retry} onDismiss={chat.dismissError} />}
         </MessageList>
       )}

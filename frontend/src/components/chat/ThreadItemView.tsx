@@ -1,11 +1,20 @@
 import { assistantMessageText, PENDING_USER_ITEM_ID, userMessageText } from "@/lib/chatkit/reducer";
-import type { ThreadItem } from "@/lib/chatkit/schemas";
+import type { ThreadItem, WidgetAction } from "@/lib/chatkit/schemas";
 
 import { Markdown } from "./Markdown";
 import { ToolCallCard } from "./ToolCallCard";
+import { WidgetCard } from "./WidgetCard";
+
+type Props = {
+  item: ThreadItem;
+  /** A reply or an action is streaming: widget buttons wait. */
+  busy: boolean;
+  /** A widget's button was pressed. */
+  onAction: (itemId: string, action: WidgetAction) => void;
+};
 
 /** One item of a thread; items this renderer does not know are skipped. */
-export function ThreadItemView({ item }: { item: ThreadItem }) {
+export function ThreadItemView({ item, busy, onAction }: Props) {
   switch (item.type) {
     case "user_message":
       return (
@@ -46,6 +55,13 @@ export function ThreadItemView({ item }: { item: ThreadItem }) {
             },
           ]}
         />
+      );
+    case "widget":
+      if (!item.widget) return null;
+      return (
+        <div className="flex justify-start">
+          <WidgetCard widget={item.widget} disabled={busy} onAction={(action) => onAction(item.id, action)} />
+        </div>
       );
     default:
       return null;

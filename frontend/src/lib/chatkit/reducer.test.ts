@@ -8,7 +8,7 @@ import {
   PENDING_USER_ITEM_ID,
   type ChatState,
 } from "./reducer";
-import type { AssistantMessageItem, ThreadStreamEvent, UserMessageItem, WorkflowItem } from "./schemas";
+import type { AssistantMessageItem, ThreadStreamEvent, UserMessageItem, WidgetItem, WorkflowItem } from "./schemas";
 
 const base = { thread_id: "thr_1", created_at: "2026-01-01T00:00:00Z" };
 
@@ -237,5 +237,47 @@ describe("chatReducer", () => {
     const progressing = run(sending(), { type: "progress_update", text: "Looking up your tasks" });
     expect(progressing.progress).toBe("Looking up your tasks");
     expect(chatReducer(progressing, { type: "stream.ended" }).progress).toBeNull();
+  });
+
+  it("applies a confirmation's answer: the card removed, the question replaced in place by the answer", () => {
+    const question: AssistantMessageItem = {
+      ...assistantItem,
+      content: [{ type: "output_text", text: "Delete every completed task (2)?" }],
+    };
+    const card: WidgetItem = {
+      ...base,
+      id: "wdg_1",
+      type: "widget",
+      widget: { type: "Card", children: [{ type: "Text", value: "Delete every completed task (2)?" }] },
+    };
+    const paused = chatReducer(
+      { ...initialChatState, threadId: "thr_1" },
+      { type: "history.loaded", threadId: "thr_1", items: [userItem, question, card] },
+    );
+    const acting = chatReducer(paused, { type: "action.started" });
+    expect(acting.status).toBe("streaming");
+    expect(acting.items.map((item) => item.id)).toEqual(["msg_user", "msg_bot", "wdg_1"]);
+
+    const answer: AssistantMessageItem = {
+      ...assistantItem,
+      content: [{ type: "output_text", text: "Deleted 2 tasks." }],
+    };
+    const answered = run(
+      acting,
+      { type: "thread.item.removed", item_id: "wdg_1" },
+      { type: "thread.item.added", item: workflowItem },
+      { type: "thread.item.done", item: answer },
+    );
+    const ended = chatReducer(answered, { type: "stream.ended" });
+    expect(ended.status).toBe("idle");
+    expect(ended.items.map((item) => item.id)).toEqual(["msg_user", "msg_bot", "wf_1"]);
+    expect((ended.items[1] as AssistantMessageItem).content[0].text).toBe("Deleted 2 tasks.");
+  });
+
+  it("clears an earlier error when an action starts", () => {
+    const failed = run(sending(), { type: "error", code: "stream.error", message: "cut", allow_retry: false });
+    const acting = chatReducer(failed, { type: "action.started" });
+    expect(acting.error).toBeNull();
+    expect(acting.status).toBe("streaming");
   });
 });

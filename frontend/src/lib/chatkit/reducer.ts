@@ -28,6 +28,7 @@ export type ChatAction =
   | { type: "history.failed"; message: string }
   | { type: "send.started"; text: string }
   | { type: "retry.started"; afterItemId: string | null }
+  | { type: "action.started" }
   | { type: "stream.event"; event: ThreadStreamEvent }
   | { type: "stream.ended" }
   | { type: "stream.failed"; message: string; allowRetry: boolean }
@@ -70,6 +71,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         progress: null,
         items: itemsUpTo(state.items, action.afterItemId),
       };
+    case "action.started":
+      // The action's stream removes or replaces the widget itself; until then it stays, disabled.
+      return { ...state, status: "streaming", error: null, progress: null };
     case "stream.event":
       return applyEvent(state, action.event);
     case "stream.ended":

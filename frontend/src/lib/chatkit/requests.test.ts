@@ -43,4 +43,30 @@ describe("request builders", () => {
     expect(requests.deleteThread("thr_1").params).toEqual({ thread_id: "thr_1" });
     expect(requests.retryAfterItem("thr_1", "msg_2").params).toEqual({ thread_id: "thr_1", item_id: "msg_2" });
   });
+
+  it("builds threads.custom_action with only the button's action type and payload", () => {
+    const action = {
+      type: "approval.decide",
+      payload: { approval_id: "apr_1", decision: "approve" },
+      handler: "server",
+      loadingBehavior: "auto",
+      streaming: true,
+    };
+    expect(requests.customAction("thr_1", "wdg_1", action)).toEqual({
+      type: "threads.custom_action",
+      params: {
+        thread_id: "thr_1",
+        item_id: "wdg_1",
+        action: { type: "approval.decide", payload: { approval_id: "apr_1", decision: "approve" } },
+      },
+      metadata: {},
+    });
+  });
+
+  it("sends a null payload for an action without one", () => {
+    expect(requests.customAction("thr_1", "wdg_1", { type: "noop" }).params.action).toEqual({
+      type: "noop",
+      payload: null,
+    });
+  });
 });

@@ -1,5 +1,7 @@
 // The ChatKit requests this renderer sends (`chatkit/types.py`): every one is `{type, params, metadata}`.
 
+import type { WidgetAction } from "./schemas";
+
 type Request<Type extends string, Params> = { type: Type; params: Params; metadata: Record<string, unknown> };
 
 /** A user message as ChatKit expects it: one text part, no attachments. */
@@ -15,7 +17,11 @@ export type ListParams = { limit?: number; order?: "asc" | "desc"; after?: strin
 export type StreamingRequest =
   | Request<"threads.create", { input: UserMessageInput }>
   | Request<"threads.add_user_message", { thread_id: string; input: UserMessageInput }>
-  | Request<"threads.retry_after_item", { thread_id: string; item_id: string }>;
+  | Request<"threads.retry_after_item", { thread_id: string; item_id: string }>
+  | Request<
+      "threads.custom_action",
+      { thread_id: string; item_id: string; action: { type: string; payload: unknown } }
+    >;
 
 export type NonStreamingRequest =
   | Request<"items.list", ListParams & { thread_id: string }>
@@ -39,6 +45,13 @@ export const requests = {
     ({
       type: "threads.retry_after_item",
       params: { thread_id: threadId, item_id: itemId },
+      metadata: {},
+    }) satisfies StreamingRequest,
+  /** A widget's button was pressed: the server needs only the action's type and payload. */
+  customAction: (threadId: string, itemId: string, action: WidgetAction) =>
+    ({
+      type: "threads.custom_action",
+      params: { thread_id: threadId, item_id: itemId, action: { type: action.type, payload: action.payload ?? null } },
       metadata: {},
     }) satisfies StreamingRequest,
   listItems: (threadId: string, params: ListParams = {}) =>

@@ -78,13 +78,90 @@ describe("itemsPageSchema", () => {
     const page = itemsPageSchema.parse({
       data: [
         { id: "msg_user", thread_id: "thr_1", created_at: "2026-01-01T00:00:00", type: "user_message", content: [] },
-        { id: "w_1", thread_id: "thr_1", created_at: "2026-01-01T00:00:00", type: "widget", widget: {} },
+        { id: "img_1", thread_id: "thr_1", created_at: "2026-01-01T00:00:00", type: "generated_image" },
         { id: "eot", thread_id: "thr_1", created_at: "2026-01-01T00:00:00", type: "end_of_turn" },
       ],
       has_more: false,
     });
     expect(page.data.map((item) => item.id)).toEqual(["msg_user", "eot"]);
     expect(page.after).toBeUndefined();
+  });
+});
+
+// The consent card the gateway sends when a turn pauses for approval (issue 17).
+const CONFIRMATION_ITEM = {
+  type: "widget",
+  id: "wdg_1",
+  thread_id: "thr_1",
+  created_at: "2026-01-01T00:00:00",
+  copy_text: "Delete every completed task (2)?",
+  widget: {
+    type: "Card",
+    children: [{ type: "Text", value: "Delete every completed task (2)?" }],
+    confirm: {
+      label: "Confirm",
+      action: {
+        type: "approval.decide",
+        payload: { approval_id: "apr_1", decision: "approve" },
+        handler: "server",
+        loadingBehavior: "auto",
+        streaming: true,
+      },
+    },
+    cancel: {
+      label: "Cancel",
+      action: {
+        type: "approval.decide",
+        payload: { approval_id: "apr_1", decision: "reject" },
+        handler: "server",
+        loadingBehavior: "auto",
+        streaming: true,
+      },
+    },
+  },
+};
+
+describe("widget items", () => {
+  it("reads the confirmation card in a stream event: its text and both buttons", () => {
+    const event = threadStreamEventSchema.parse({ type: "thread.item.done", item: CONFIRMATION_ITEM });
+    const item = event?.type === "thread.item.done" ? event.item : null;
+    expect(item?.type).toBe("widget");
+    const widget = item?.type === "widget" ? item.widget : null;
+    expect(widget?.children).toEqual([{ type: "Text", value: "Delete every completed task (2)?" }]);
+    expect(widget?.confirm?.label).toBe("Confirm");
+    expect(widget?.confirm?.action).toMatchObject({
+      type: "approval.decide",
+      payload: { approval_id: "apr_1", decision: "approve" },
+    });
+    expect(widget?.cancel?.action.payload).toEqual({ approval_id: "apr_1", decision: "reject" });
+  });
+
+  it("keeps the card in a stored page, so a reload shows it", () => {
+    const page = itemsPageSchema.parse({ data: [CONFIRMATION_ITEM], has_more: false });
+    expect(page.data.map((item) => item.type)).toEqual(["widget"]);
+  });
+
+  it("reads a widget root other than a Card as null, and a Card without buttons", () => {
+    const list = threadStreamEventSchema.parse({
+      type: "thread.item.added",
+      item: { ...CONFIRMATION_ITEM, widget: { type: "ListView", children: [] } },
+    });
+    expect(list).toMatchObject({ item: { type: "widget", widget: null } });
+    const plain = threadStreamEventSchema.parse({
+      type: "thread.item.added",
+      item: { ...CONFIRMATION_ITEM, widget: { type: "Card", children: [{ type: "Title", value: "Hi" }] } },
+    });
+    expect(plain).toMatchObject({ item: { widget: { type: "Card", children: [{ type: "Title", value: "Hi" }] } } });
+  });
+
+  it.each([
+    ["a widget without a type", { ...CONFIRMATION_ITEM, widget: {} }],
+    [
+      "a button without a label",
+      { ...CONFIRMATION_ITEM, widget: { ...CONFIRMATION_ITEM.widget, confirm: { action: { type: "x" } } } },
+    ],
+  ])("rejects %s", (_case, item) => {
+    expect(threadStreamEventSchema.safeParse({ type: "thread.item.done", item }).success).toBe(false);
   });
 });
 

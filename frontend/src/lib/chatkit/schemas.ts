@@ -1,7 +1,7 @@
 // What this renderer reads of the ChatKit server protocol (openai-chatkit 1.6, `chatkit/types.py`),
 // checked where it arrives. Objects are loose, so a newer server's extra fields pass through; the
 // server leaves out fields that are None, so nullable fields are also optional. An event, item or
-// update of a type not listed here (widgets, notices, a newer server's additions) parses as `null`
+// update of a type not listed here (notices, images, a newer server's additions) parses as `null`
 // and is skipped; one of a listed type that does not match its schema is an error.
 import { z } from "zod";
 
@@ -75,6 +75,29 @@ const clientToolCallItem = z.looseObject({
 });
 const endOfTurnItem = z.looseObject({ ...itemBase, type: z.literal("end_of_turn") });
 
+// ---- widgets (`chatkit/widgets.py`) ----
+// Read loosely: a Card's text and its confirm/cancel buttons. Other roots parse as `null` and
+// components this renderer does not draw are kept as they are (and skipped when drawing).
+
+/** What a button sends back: its `type` and `payload` (handler, loadingBehavior… are the server's). */
+const widgetAction = z.looseObject({ type: z.string(), payload: z.unknown().optional() });
+const cardButton = z.looseObject({ label: z.string(), action: widgetAction });
+/** Any component: `Text`, `Title`, `Markdown` carry a `value`; containers carry `children`. */
+export const widgetComponentSchema = z.looseObject({ type: z.string() });
+const cardWidget = z.looseObject({
+  type: z.literal("Card"),
+  children: z.array(widgetComponentSchema).default([]),
+  confirm: cardButton.nullish(),
+  cancel: cardButton.nullish(),
+});
+
+const widgetItem = z.looseObject({
+  ...itemBase,
+  type: z.literal("widget"),
+  widget: variantOrSkipped([cardWidget]),
+  copy_text: z.string().nullish(),
+});
+
 const threadItem = variantOrSkipped([
   userMessageItem,
   assistantMessageItem,
@@ -82,6 +105,7 @@ const threadItem = variantOrSkipped([
   taskItem,
   clientToolCallItem,
   endOfTurnItem,
+  widgetItem,
 ]);
 
 /** An `items.list` page; items of types this renderer does not draw are left out. */
@@ -136,6 +160,10 @@ export type AssistantMessageItem = z.infer<typeof assistantMessageItem>;
 export type AssistantMessageContent = z.infer<typeof assistantMessageContent>;
 export type WorkflowItem = z.infer<typeof workflowItem>;
 export type WorkflowTask = z.infer<typeof workflowTask>;
+export type WidgetItem = z.infer<typeof widgetItem>;
+export type CardWidget = z.infer<typeof cardWidget>;
+export type WidgetComponent = z.infer<typeof widgetComponentSchema>;
+export type WidgetAction = z.infer<typeof widgetAction>;
 export type ThreadItemUpdate = NonNullable<z.infer<typeof threadItemUpdate>>;
 export type ThreadStreamEvent = NonNullable<z.infer<typeof threadStreamEventSchema>>;
 
