@@ -15,6 +15,7 @@ STATE = '{"$schemaVersion": "1.0", "current_turn": 1}'
 def parked(**changes: object) -> dict[str, object]:
     return {
         "conversation_id": "conv-1",
+        "message_id": "msg-1",
         "tool": "delete_task",
         "arguments": {"task_id": 3},
         "summary": "Delete task 3 'Buy milk'?",
@@ -102,3 +103,11 @@ async def test_bad_input_is_a_problem_naming_the_field(alice):
     assert no_ttl.json()["errors"][0]["field"] == "ttl_seconds"
     undecided = await alice.put(f"/approvals/{approval_id}/outcome", json={"outcome": {}})
     assert undecided.status_code == 409
+
+
+async def test_text_postgresql_cannot_store_is_a_422(alice):
+    refused = await alice.post("/approvals", json=parked(summary="Delete\u0000?"))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "summary"
+    nested = await alice.post("/approvals", json=parked(arguments={"title": "a\u0000b"}))
+    assert nested.status_code == 422

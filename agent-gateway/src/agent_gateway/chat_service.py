@@ -5,18 +5,27 @@ Every request, a retry too, is admitted by the per-user turn limits first (limit
 
 from zoneinfo import ZoneInfo
 
+from agent_gateway import approvals
 from agent_gateway.agent import UTC_ZONE
+from agent_gateway.approvals import Decision
 from agent_gateway.history_client import Message, StoredToolCall
 from agent_gateway.ids import conversation_id_for
 from agent_gateway.limits import admit_turn
-from agent_gateway.schemas import ChatRequest, ChatResponse, ToolCallPublic
+from agent_gateway.schemas import (
+    ChatRequest,
+    ChatResponse,
+    PendingApprovalPublic,
+    ToolCallPublic,
+)
 from agent_gateway.thread_items import new_user_item
 from agent_gateway.turn import (
     RequestContext,
     Services,
     Turn,
     TurnHistory,
+    TurnResult,
     load_turn_history,
+    paused_turn,
     store_user_message,
 )
 from todo_common.auth import Principal
@@ -58,15 +67,45 @@ async def _chat(services: Services, context: RequestContext, request: ChatReques
     history = await _turn_history(services, context, conversation_id, request)
     if history.finished:
         assert history.answer is not None
-        return _response(conversation_id, history.answer.content, history.tool_calls)
+        answer = history.answer
+        pending = approvals.pending_of(answer.metadata)
+        stored = TurnResult(
+            answer.content, history.tool_calls, finished=True, pending_approval=pending
+        )
+        return turn_response(conversation_id, stored)
     turn = Turn(services, context, conversation_id, history)
     async for _event in turn.run():
         pass  # nobody watches a REST turn: its items are stored as they finish
     assert turn.result is not None
-    response = _response(conversation_id, turn.result.answer, turn.result.tool_calls)
+    response = turn_response(conversation_id, turn.result)
     if not turn.result.finished:
         raise TurnUnfinished(response)
     return response
+
+
+async def decide(
+    services: Services, context: RequestContext, approval_id: str, decision: Decision
+) -> ChatResponse:
+    """Answer a pending approval: approved, the paused turn resumes and its change runs once;
+    rejected, nothing runs. The same decision again gets the same answer; another is 409, an
+    expired approval 410."""
+    caller = context.principal
+    async with await admit_turn(services.history, services.settings, caller):
+        approval = (await services.history.decide_approval(caller, approval_id, decision)).approval
+        if approval.outcome is not None:
+            return ChatResponse.model_validate(approval.outcome)
+        # Not carried out yet (this request decided, or an earlier one stopped midway).
+        turn = await paused_turn(services, context, approval)
+        async for _event in turn.carry_out(approval):
+            pass
+        assert turn.result is not None
+        response = turn_response(approval.conversation_id, turn.result)
+        if not turn.result.finished:
+            raise TurnUnfinished(response)
+        await services.history.record_approval_outcome(
+            caller, approval_id, response.model_dump(mode="json")
+        )
+        return response
 
 
 async def _new_conversation(services: Services, caller: Principal, request: ChatRequest) -> str:
@@ -108,14 +147,20 @@ async def _same_message(
     return existing
 
 
-def _response(conversation_id: str, text: str, calls: list[StoredToolCall]) -> ChatResponse:
+def turn_response(conversation_id: str, result: TurnResult) -> ChatResponse:
+    """The REST answer of a turn."""
+    pending = result.pending_approval
     return ChatResponse(
         conversation_id=conversation_id,
-        response=text,
-        tool_calls=[
-            ToolCallPublic(
-                name=call.name, arguments=call.arguments, result=call.result, status=call.status
-            )
-            for call in calls
-        ],
+        response=result.answer,
+        tool_calls=[_public_call(call) for call in result.tool_calls],
+        pending_approval=PendingApprovalPublic.model_validate(pending.model_dump())
+        if pending
+        else None,
+    )
+
+
+def _public_call(call: StoredToolCall) -> ToolCallPublic:
+    return ToolCallPublic(
+        name=call.name, arguments=call.arguments, result=call.result, status=call.status
     )

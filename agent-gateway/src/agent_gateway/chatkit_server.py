@@ -12,9 +12,11 @@ calls `respond`, which loads the turn's history and streams the turn's events.
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
+from chatkit.actions import Action
 from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer, StreamingResult
 from chatkit.store import Store, StoreItemType
@@ -26,6 +28,7 @@ from chatkit.types import (
     FeedbackKind,
     Page,
     ThreadItem,
+    ThreadItemRemovedEvent,
     ThreadMetadata,
     ThreadsAddUserMessageReq,
     ThreadsCreateReq,
@@ -33,14 +36,18 @@ from chatkit.types import (
     ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     UserMessageItem,
+    WidgetItem,
 )
 from fastapi import Response
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter, ValidationError
 
+from agent_gateway import approvals
 from agent_gateway.agent import UTC_ZONE
+from agent_gateway.chat_service import turn_response
 from agent_gateway.chatkit_input import check_request
-from agent_gateway.history_client import HistoryClient
+from agent_gateway.history_client import Gone, HistoryClient, Message
+from agent_gateway.ids import assistant_message_id
 from agent_gateway.limits import TurnAdmission, admit_turn, refusal_message
 from agent_gateway.thread_items import assistant_text, item_to_message, message_to_item
 from agent_gateway.turn import (
@@ -52,6 +59,7 @@ from agent_gateway.turn import (
     TurnInProgress,
     TurnTimedOut,
     load_turn_history,
+    paused_turn,
     save_answer,
     with_lease,
 )
@@ -142,6 +150,47 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         except ProblemError as exc:
             raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
 
+    async def action(
+        self,
+        thread: ThreadMetadata,
+        action: Action[str, Any],
+        sender: WidgetItem | None,
+        context: RequestContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """The confirm/cancel card's buttons: carry out the user's decision on the approval (the
+        same as REST's `POST /api/{user}/chat/approvals/{id}`), the card gone from the thread."""
+        if action.type != approvals.DECIDE_ACTION:
+            raise CustomStreamError("This action is not supported.", allow_retry=False)
+        try:
+            chosen = approvals.DecideAction.model_validate(action.payload)
+        except ValidationError as exc:
+            raise CustomStreamError("This action is not valid.", allow_retry=False) from exc
+        services, caller = self.services, context.principal
+        try:
+            decided = await services.history.decide_approval(
+                caller, chosen.approval_id, chosen.decision
+            )
+        except Gone as exc:
+            raise CustomStreamError(approvals.EXPIRED, allow_retry=False) from exc
+        except ProblemError as exc:
+            raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
+        approval = decided.approval
+        if approval.conversation_id != thread.id:
+            raise CustomStreamError("This card belongs to another conversation.", allow_retry=False)
+        yield ThreadItemRemovedEvent(item_id=approval.id)
+        if approval.outcome is not None:
+            return  # carried out by an earlier request: the thread shows its answer already
+        try:
+            turn = await paused_turn(services, context, approval)
+            async for event in turn.carry_out(approval):
+                yield event
+            assert turn.result is not None
+            if turn.result.finished:
+                outcome = turn_response(thread.id, turn.result).model_dump(mode="json")
+                await services.history.record_approval_outcome(caller, approval.id, outcome)
+        except ProblemError as exc:
+            raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
+
     async def add_feedback(
         self,
         thread_id: str,
@@ -222,6 +271,14 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
     ]
 
 
+def _open_card(message: Message) -> WidgetItem | None:
+    """The confirm/cancel card after an answer that asks for a decision still open."""
+    pending = approvals.pending_of(message.metadata)
+    if pending is None or not approvals.is_open(pending):
+        return None
+    return approvals.approval_card(message.conversation_id, pending, message.created_at)
+
+
 class HistoryStore(Store[RequestContext]):
     """Threads and items, read and written through history-service as the caller.
 
@@ -284,8 +341,13 @@ class HistoryStore(Store[RequestContext]):
             order="asc" if order == "asc" else "desc",
             after=after,
         )
-        items = [message_to_item(message) for message in page.items]
-        last = items[-1].id if items and page.has_more else None
+        items: list[ThreadItem] = []
+        for message in page.items:
+            item, card = message_to_item(message), _open_card(message)
+            in_order = [item, card] if card else [item]
+            items.extend(in_order if order == "asc" else in_order[::-1])
+        # The next page starts after the last message (a card is no message of its own).
+        last = page.items[-1].id if page.items and page.has_more else None
         return Page(data=items, has_more=page.has_more, after=last)
 
     async def add_thread_item(
@@ -305,11 +367,28 @@ class HistoryStore(Store[RequestContext]):
         await self.history.put_message(context.principal, thread_id, item_to_message(item, calls))
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
-        """One item; NotFound when the thread has no such item."""
+        """One item (a confirm/cancel card by its approval's id); NotFound when the thread has
+        no such item."""
+        if item_id.startswith(approvals.APPROVAL_PREFIX):
+            return await self._load_card(thread_id, item_id, context)
         message = await self.history.get_message(context.principal, thread_id, item_id)
         if message is None:
             raise NotFound("The thread has no such item.")
         return message_to_item(message)
+
+    async def _load_card(
+        self, thread_id: str, approval_id: str, context: RequestContext
+    ) -> ThreadItem:
+        """The card of an approval still open in this thread."""
+        approval = await self.history.get_approval(context.principal, approval_id)
+        answer_id = assistant_message_id(approval.message_id)
+        answer = None
+        if approval.conversation_id == thread_id:
+            answer = await self.history.get_message(context.principal, thread_id, answer_id)
+        card = _open_card(answer) if answer else None
+        if card is None or card.id != approval_id:
+            raise NotFound("The thread has no such item.")
+        return card
 
     async def set_feedback(
         self, thread_id: str, item_ids: list[str], kind: str, context: RequestContext

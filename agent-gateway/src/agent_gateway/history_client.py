@@ -148,6 +148,41 @@ class TurnSlot(BaseModel):
     expires_at: datetime
 
 
+class ApprovalWrite(BaseModel):
+    """A paused run to park in history-service until its user decides (see approvals.py)."""
+
+    conversation_id: str
+    message_id: str
+    tool: str
+    arguments: dict[str, Any]
+    summary: str
+    state: str
+    ttl_seconds: int
+
+
+class Approval(ApprovalWrite):
+    """A parked run as history-service returns it."""
+
+    id: str
+    ttl_seconds: int = 0
+    decision: Literal["approve", "reject"] | None = None
+    outcome: dict[str, Any] | None = None
+    expires_at: datetime
+
+
+class ApprovalDecided(BaseModel):
+    """The approval after a decision; `first` only for the request that recorded it."""
+
+    approval: Approval
+    first: bool
+
+
+class Gone(ProblemError):
+    """The thing asked about existed but is no longer usable (an expired approval)."""
+
+    status = 410
+
+
 class _Appended(BaseModel):
     recent: list[Message]
 
@@ -301,6 +336,31 @@ class HistoryClient:
         """End a turn's slot; NotFound when it is gone already (released, or expired)."""
         await self._send(caller, "DELETE", f"/turn-slots/{_id(slot_id)}")
 
+    async def create_approval(self, caller: Principal, approval: ApprovalWrite) -> Approval:
+        """Park a paused run until the caller decides."""
+        data = await self._send(caller, "POST", "/approvals", json=approval.model_dump())
+        return Approval.model_validate_json(data)
+
+    async def get_approval(self, caller: Principal, approval_id: str) -> Approval:
+        """One of the caller's approvals; NotFound for an unknown id or another user's."""
+        data = await self._send(caller, "GET", f"/approvals/{_id(approval_id)}")
+        return Approval.model_validate_json(data)
+
+    async def decide_approval(
+        self, caller: Principal, approval_id: str, decision: str
+    ) -> ApprovalDecided:
+        """Record the caller's decision once; NotFound, Conflict (decided otherwise), Gone."""
+        path = f"/approvals/{_id(approval_id)}/decision"
+        data = await self._send(caller, "POST", path, json={"decision": decision})
+        return ApprovalDecided.model_validate_json(data)
+
+    async def record_approval_outcome(
+        self, caller: Principal, approval_id: str, outcome: dict[str, Any]
+    ) -> None:
+        """Keep the resumed turn's answer for a retried decision."""
+        path = f"/approvals/{_id(approval_id)}/outcome"
+        await self._send(caller, "PUT", path, json={"outcome": outcome})
+
     async def _send(self, caller: Principal, method: str, path: str, **options: Any) -> bytes:
         """The response body of a successful request (see `_exchange`)."""
         body, _etag = await self._exchange(caller, method, path, **options)
@@ -368,6 +428,8 @@ def _problem_for(status: int, raw: bytes) -> ProblemError:
         return Unauthorized("The conversation history service refused the token.")
     if status == 403:
         return Forbidden(detail)
+    if status == 410:
+        return Gone(detail)
     if status == 412:
         return PreconditionFailed(detail)
     if status == 429 and isinstance(body, dict):

@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from agent_gateway import chat_service
 from agent_gateway.chatkit_server import TodoChatKitServer
-from agent_gateway.schemas import ChatRequest, ChatResponse
-from agent_gateway.turn import Services
+from agent_gateway.schemas import ChatRequest, ChatResponse, DecisionRequest
+from agent_gateway.turn import RequestContext, Services
 from todo_common.auth import CurrentPrincipal, PathOwner
+from todo_common.ids import ID_PATTERN
 from todo_common.problems import problem_responses
 from todo_common.time_zones import UserTimeZone
 
@@ -63,3 +64,21 @@ async def chat(
 ) -> ChatResponse:
     """One chat turn: store the message, let the assistant act on the tasks, return its answer."""
     return await chat_service.chat(services, caller, body, time_zone)
+
+
+@router.post(
+    "/api/{user_id}/chat/approvals/{approval_id}",
+    responses=problem_responses(401, 403, 404, 409, 410, 422, 429, 502, 503, 504),
+)
+async def decide_approval(
+    approval_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    body: DecisionRequest,
+    caller: PathOwner,
+    services: ServicesDep,
+    time_zone: UserTimeZone,
+) -> ChatResponse:
+    """Approve or reject a change the assistant asked about (`pending_approval` of a chat
+    answer): the resumed turn's answer. Retrying the same decision gets the same answer and
+    changes nothing twice; a different one is 409; an expired approval 410 (nothing ran)."""
+    context = RequestContext(caller, time_zone=time_zone)
+    return await chat_service.decide(services, context, approval_id, body.decision)

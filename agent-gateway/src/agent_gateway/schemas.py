@@ -1,5 +1,6 @@
 """Wire models of the REST chat endpoint."""
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -47,9 +48,31 @@ class ToolCallPublic(BaseModel):
     status: Literal["ok", "error"]
 
 
+class PendingApprovalPublic(BaseModel):
+    """A change the assistant will make only once the user approves it."""
+
+    id: str
+    tool: str
+    arguments: dict[str, Any]
+    summary: str
+    expires_at: datetime
+
+
 class ChatResponse(BaseModel):
     """The assistant's answer, with the tool calls that produced it."""
 
     conversation_id: str
     response: str
     tool_calls: list[ToolCallPublic]
+    pending_approval: PendingApprovalPublic | None = Field(
+        default=None,
+        description="Set when the turn waits for the user's decision: "
+        "POST /api/{user_id}/chat/approvals/{id} with approve or reject.",
+    )
+
+
+class DecisionRequest(BaseModel):
+    """The user's answer to a pending approval."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "reject"]

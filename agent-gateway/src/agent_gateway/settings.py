@@ -50,6 +50,11 @@ class Settings(ServiceSettings):
     first; the turn's own user message and tool calls are always sent)."""
     tool_result_max_chars: int = Field(default=4_000, ge=100)
     """The most characters of one replayed tool result; the rest is cut, with a note saying so."""
+    approval_skip_single_delete: bool = False
+    """Let a single `delete_task` (the user names the task) run without asking; deleting several
+    and completing several always ask (see approvals.py)."""
+    approval_ttl_seconds: int = Field(default=900, ge=1, le=7 * 86_400)
+    """How long a pending approval may be decided; after that it expires and nothing runs."""
 
     @field_validator("openai_api_key", "openai_base_url", "model", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx2
-from agents import AgentsException, FunctionTool, Tool
+from agents import AgentsException, FunctionTool, RunContextWrapper, Tool
 from agents.mcp import MCPServer, MCPServerStreamableHttp
 from agents.tool_context import ToolContext
 from httpx_aiohttp.httpx2 import AiohttpTransport
@@ -80,6 +80,10 @@ class ToolCaller(Protocol):
         self, connection: "McpConnection", tool: MCPTool, arguments: str, call_id: str
     ) -> str:
         """Run `tool` with the model's `arguments` (JSON text); the text the model reads."""
+        ...
+
+    def needs_approval(self, tool_name: str, arguments: dict[str, Any]) -> bool:
+        """Whether this call must wait for the user's decision before it runs."""
         ...
 
 
@@ -191,12 +195,19 @@ def _bound_tool(connection: McpConnection, tool: MCPTool) -> FunctionTool:
         caller: ToolCaller = context.context
         return await caller.call_tool(connection, tool, arguments, context.tool_call_id)
 
+    async def needs_approval(
+        context: RunContextWrapper[Any], arguments: dict[str, Any], _call_id: str
+    ) -> bool:
+        caller: ToolCaller = context.context
+        return caller.needs_approval(tool.name, arguments)
+
     return FunctionTool(
         name=tool.name,
         description=tool.description or "",
         params_json_schema=tool.input_schema,
         on_invoke_tool=invoke,
         strict_json_schema=False,
+        needs_approval=needs_approval,
     )
 
 

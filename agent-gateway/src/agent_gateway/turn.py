@@ -30,7 +30,16 @@ from zoneinfo import ZoneInfo
 
 import anyio
 import openai
-from agents import AgentsException, MaxTurnsExceeded, RunConfig, Runner, TResponseInputItem
+from agents import (
+    AgentsException,
+    MaxTurnsExceeded,
+    RunConfig,
+    RunContextWrapper,
+    Runner,
+    RunState,
+    TResponseInputItem,
+)
+from agents.result import RunResultStreaming
 from chatkit.types import (
     AssistantMessageItem,
     ThreadItemDoneEvent,
@@ -39,10 +48,19 @@ from chatkit.types import (
 )
 from mcp.types import Tool as MCPTool
 
+from agent_gateway import approvals
 from agent_gateway.agent import UTC_ZONE, build_agent, to_input_items, truncated
-from agent_gateway.history_client import HistoryClient, Message, MessageWrite, StoredToolCall
+from agent_gateway.history_client import (
+    Approval,
+    ApprovalWrite,
+    HistoryClient,
+    Message,
+    MessageWrite,
+    StoredToolCall,
+)
 from agent_gateway.ids import assistant_message_id, idempotency_key, tool_item_id
 from agent_gateway.metrics import TURN_SECONDS, ModelTimer, record_tool_call
+from agent_gateway.schemas import PendingApprovalPublic
 from agent_gateway.settings import Settings
 from agent_gateway.task_tools import (
     McpConnection,
@@ -238,6 +256,19 @@ async def load_turn_history(
     )
 
 
+async def paused_turn(services: Services, context: RequestContext, approval: Approval) -> "Turn":
+    """The turn `approval` paused, rebuilt from history-service (so any replica carries out the
+    decision); NotFound when its conversation or message is gone."""
+    caller = context.principal
+    message = await services.history.get_message(
+        caller, approval.conversation_id, approval.message_id
+    )
+    if message is None:
+        raise NotFound("The conversation of this approval no longer exists.")
+    history = await load_turn_history(services, caller, approval.conversation_id, message)
+    return Turn(services, context, approval.conversation_id, history)
+
+
 def _tool_indexes(user_message_id: str) -> dict[str, int]:
     return {tool_item_id(user_message_id, i): i for i in range(TURN_TOOL_CALLS_MAX)}
 
@@ -253,6 +284,8 @@ class TurnResult:
     tool_calls: list[StoredToolCall]
     finished: bool
     """False when the task tools could not be reached: a retry continues the turn."""
+    pending_approval: PendingApprovalPublic | None = None
+    """The change the run paused before, waiting for the user's decision."""
 
 
 class Turn:
@@ -294,7 +327,31 @@ class Turn:
             finally:
                 TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
-    async def _run(self) -> AsyncIterator[ThreadStreamEvent]:
+    async def carry_out(self, approval: Approval) -> AsyncIterator[ThreadStreamEvent]:
+        """Do what the user decided about the approval this turn paused for: approved, the parked
+        run resumes and runs the change; rejected, the turn ends changing nothing. When an earlier
+        request did it already (the stored answer no longer asks), `result` is that answer."""
+        async with await self.lease.take():
+            answer = self.history.answer
+            asking = approvals.pending_of(answer.metadata) if answer else None
+            if self.history.finished and (asking is None or asking.id != approval.id):
+                assert answer is not None
+                self.result = TurnResult(answer.content, self.tool_calls, finished=True)
+                return
+            if approval.decision == "approve":
+                async for event in self._run(approval.state):
+                    yield event
+            else:
+                for event in await self._finish(approvals.NOTHING_CHANGED, finished=True):
+                    yield event
+
+    def needs_approval(self, tool_name: str, arguments: dict[str, Any]) -> bool:
+        """Whether the call must wait for the user's decision (approvals.py)."""
+        return approvals.needs_approval(self.services.settings, tool_name)
+
+    async def _run(self, parked: str | None = None) -> AsyncIterator[ThreadStreamEvent]:
+        """Run the agent over the turn's history, or resume the `parked` run with the calls it
+        paused before approved."""
         services, caller, settings = self.services, self.context.principal, self.services.settings
         deadline = Deadline(settings.turn_deadline_seconds)
         if self.history.answer is not None:
@@ -308,12 +365,16 @@ class Turn:
         connection = await deadline.within(services.mcp.connection_for_turn(caller.token))
         tools = connection.tools if connection else None
         agent = build_agent(settings.model_name, tools, self.context.time_zone)
+        history_input = self.history.model_input(
+            window_chars=settings.history_window_chars,
+            tool_result_chars=settings.tool_result_max_chars,
+        )
+        run_input: list[TResponseInputItem] | RunState[Any] = history_input
+        if parked is not None:
+            run_input = await self._resumed(agent, parked, history_input)
         run = Runner.run_streamed(
             agent,
-            self.history.model_input(
-                window_chars=settings.history_window_chars,
-                tool_result_chars=settings.tool_result_max_chars,
-            ),
+            run_input,
             context=self,
             run_config=services.run_config,
             max_turns=services.settings.max_agent_turns,
@@ -342,11 +403,71 @@ class Turn:
         finally:
             if not run.is_complete:
                 run.cancel()
-        answer, events = self.events.answer(note)
-        await save_answer(services.history, caller, self.conversation_id, answer, finished=finished)
-        self.result = TurnResult(assistant_text(answer), self.tool_calls, finished)
-        for out in [*events, ThreadItemDoneEvent(item=answer)]:
+        pending = None
+        if finished and note is None and run.interruptions:
+            pending = await self._park(run)
+            note = approvals.question(pending)
+        for out in await self._finish(note, finished=finished, pending=pending):
             yield out
+
+    async def _finish(
+        self, note: str | None, *, finished: bool, pending: PendingApprovalPublic | None = None
+    ) -> list[ThreadStreamEvent]:
+        """Store the answer (with `note` after what the model said); the events that show it,
+        and the confirm/cancel card when the turn waits for a decision."""
+        answer, events = self.events.answer(note)
+        await save_answer(
+            self.services.history,
+            self.context.principal,
+            self.conversation_id,
+            answer,
+            finished=finished,
+            pending=pending,
+        )
+        self.result = TurnResult(assistant_text(answer), self.tool_calls, finished, pending)
+        done: list[ThreadStreamEvent] = [*events, ThreadItemDoneEvent(item=answer)]
+        if pending is not None:
+            card = approvals.approval_card(self.conversation_id, pending, answer.created_at)
+            done.append(ThreadItemDoneEvent(item=card))
+        return done
+
+    async def _resumed(
+        self, agent: Any, parked: str, history_input: list[TResponseInputItem]
+    ) -> RunState[Any] | list[TResponseInputItem]:
+        """The parked run with this turn as its context and the calls it paused before approved;
+        the history's input instead when an earlier attempt ran them already (they are stored):
+        the model then continues after them, as any retried turn does."""
+        state = await RunState.from_string(
+            agent, parked, context_override=RunContextWrapper(context=self)
+        )
+        paused = state.get_interruptions()
+        stored = {call.id for call in self.tool_calls}
+        if any(item.call_id in stored for item in paused):
+            return history_input
+        for item in paused:
+            state.approve(item)
+        return state
+
+    async def _park(self, run: RunResultStreaming) -> PendingApprovalPublic:
+        """Keep the paused run in history-service (any replica resumes it) until the user
+        decides: one approval for every call it paused before."""
+        calls = [
+            (item.name or "", _parse_arguments(item.arguments or "") or {})
+            for item in run.interruptions
+        ]
+        tool, arguments = calls[0] if len(calls) == 1 else ("several", {"calls": calls})
+        approval = ApprovalWrite(
+            conversation_id=self.conversation_id,
+            message_id=self.user_message_id,
+            tool=tool,
+            arguments=arguments,
+            summary=approvals.summary(calls),
+            # The turn is rebuilt on resume, never serialized.
+            state=run.to_state().to_string(context_serializer=lambda _turn: {}),
+            ttl_seconds=self.services.settings.approval_ttl_seconds,
+        )
+        parked = await self.services.history.create_approval(self.context.principal, approval)
+        return PendingApprovalPublic.model_validate(parked.model_dump())
 
     async def call_tool(
         self, connection: McpConnection, tool: MCPTool, arguments: str, call_id: str
@@ -398,9 +519,14 @@ async def save_answer(
     item: AssistantMessageItem,
     *,
     finished: bool,
+    pending: PendingApprovalPublic | None = None,
 ) -> None:
-    """Store a turn's answer; an unfinished one is marked so that a retry continues it."""
+    """Store a turn's answer; an unfinished one is marked so that a retry continues it, one that
+    asks for a decision carries the approval."""
     message = item_to_message(item, partial=not finished)
+    if pending is not None:
+        asking = {approvals.PENDING_KEY: pending.model_dump(mode="json")}
+        message = message.model_copy(update={"metadata": {**(message.metadata or {}), **asking}})
     await history.put_message(caller, conversation_id, message)
 
 

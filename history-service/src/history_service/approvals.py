@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from history_service.models import PendingApproval
 from todo_common.db import table, utcnow
 from todo_common.ids import ID_PATTERN, new_id
+from todo_common.json_values import JSONObject
 from todo_common.problems import Conflict, NotFound, ProblemError
+from todo_common.text import Storable
 
 APPROVALS = table(PendingApproval).c
 Decision = Literal["approve", "reject"]
@@ -29,12 +31,15 @@ class ApprovalCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     conversation_id: Annotated[str, Field(pattern=ID_PATTERN)]
-    tool: Annotated[str, Field(min_length=1, max_length=100)]
-    arguments: dict[str, Any]
-    summary: Annotated[str, Field(min_length=1, max_length=500)] = Field(
+    message_id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+        description="The user message whose turn is paused."
+    )
+    tool: Annotated[str, Field(min_length=1, max_length=100), Storable]
+    arguments: JSONObject
+    summary: Annotated[str, Field(min_length=1, max_length=500), Storable] = Field(
         description="The question put to the user, e.g. \"Delete task 3 'Buy milk'?\"."
     )
-    state: Annotated[str, Field(min_length=1, max_length=2_000_000)] = Field(
+    state: Annotated[str, Field(min_length=1, max_length=2_000_000), Storable] = Field(
         description="The paused run's state (the Agents SDK's RunState JSON), opaque here."
     )
     ttl_seconds: Annotated[int, Field(strict=True, ge=1, le=7 * 86_400)] = Field(
@@ -53,7 +58,7 @@ class OutcomeWrite(BaseModel):
     """The resumed turn's answer, kept so a retried decision gets it again."""
 
     model_config = ConfigDict(extra="forbid")
-    outcome: dict[str, Any]
+    outcome: JSONObject
 
 
 class ApprovalPublic(BaseModel):
@@ -61,6 +66,7 @@ class ApprovalPublic(BaseModel):
 
     id: str
     conversation_id: str
+    message_id: str
     tool: str
     arguments: dict[str, Any]
     summary: str

@@ -140,6 +140,8 @@ class PendingApproval(SQLModel, table=True):
     user_id: str = Field(sa_column=Column(String, nullable=False))
     id: str = Field(sa_column=Column(String(64), nullable=False))
     conversation_id: str = Field(sa_column=Column(String(64), nullable=False))
+    message_id: str = Field(sa_column=Column(String(64), nullable=False))
+    """The user message whose turn is paused."""
     tool: str = Field(sa_column=Column(String(100), nullable=False))
     arguments: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     summary: str = Field(sa_column=Column(String(500), nullable=False))

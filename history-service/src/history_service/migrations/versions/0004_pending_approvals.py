@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(), nullable=False),
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("conversation_id", sa.String(64), nullable=False),
+        sa.Column("message_id", sa.String(64), nullable=False),
         sa.Column("tool", sa.String(100), nullable=False),
         sa.Column("arguments", sa.JSON(), nullable=False),
         sa.Column("summary", sa.String(500), nullable=False),
