@@ -73,11 +73,10 @@ def _button(card: Locator, label: str) -> Locator:
     return card.get_by_role("button", name=label, exact=True)
 
 
-def _is_request(kind: str) -> Any:
+def _is_request(*kinds: str) -> Any:
     def matches(response: Response) -> bool:
-        return response.url.endswith("/chatkit") and f'"{kind}"' in (
-            response.request.post_data or ""
-        )
+        body = response.request.post_data or ""
+        return response.url.endswith("/chatkit") and any(f'"{kind}"' in body for kind in kinds)
 
     return matches
 
@@ -90,7 +89,7 @@ def _sse_events(response: Response) -> list[dict[str, Any]]:
 def _ask_to_delete_completed(app: Any, page: Page, replies: int) -> tuple[str, str]:
     """Say "delete all completed tasks" and wait for the card; returns the ids of the question
     message and of the card, as the turn's stream gave them."""
-    with page.expect_response(_is_request("threads.add_user_message")) as turn:
+    with page.expect_response(_is_request("threads.create", "threads.add_user_message")) as turn:
         app.send("delete all completed tasks")
     expect(_card(page)).to_be_visible()
     app.wait_for_reply(replies)
