@@ -6,8 +6,9 @@ deletes them; the card survives a reload until it is answered)."""
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -146,7 +147,7 @@ def test_a_weekly_reminder_from_the_chat_shows_in_local_time_and_repeats(
 
 
 def test_delete_all_completed_waits_for_the_card_cancel_keeps_confirm_deletes(
-    app: Any, page: Page
+    app: Any, page: Page, screenshot: Callable[[str], Path]
 ) -> None:
     app.sign_up()
     _two_done_one_open(page)
@@ -156,6 +157,7 @@ def test_delete_all_completed_waits_for_the_card_cancel_keeps_confirm_deletes(
     card = _card(page)
     expect(_button(card, "Confirm")).to_be_enabled()
     expect(_button(card, "Cancel")).to_be_enabled()
+    screenshot("confirm-01-card")
     # Nothing runs before the answer.
     assert _stored_titles(page) == {
         "Pay the gas bill": True,
@@ -186,6 +188,7 @@ def test_delete_all_completed_waits_for_the_card_cancel_keeps_confirm_deletes(
     assert [answer["id"] for answer in answers] == [question_id]
     expect(app.task_titles).to_have_count(3)
     assert len(_stored_titles(page)) == 3
+    screenshot("confirm-02-cancelled")
 
     # Asked again and confirmed: while the decision is on its way both buttons wait.
     _, widget_id = _ask_to_delete_completed(app, page, replies=2)
@@ -215,12 +218,14 @@ def test_delete_all_completed_waits_for_the_card_cancel_keeps_confirm_deletes(
     expect(app.task_titles).to_have_text(["Call the plumber"])
     assert _stored_titles(page) == {"Call the plumber": False}
     expect(page.get_by_test_id("chat-error")).to_have_count(0)
+    screenshot("confirm-03-confirmed")
 
     # The answered card is gone for good.
     page.reload()
     expect(page.get_by_test_id("user-message")).to_have_count(2)
     expect(page.get_by_test_id("assistant-message")).to_have_count(2)
     expect(_card(page)).to_have_count(0)
+    screenshot("confirm-04-reloaded")
 
 
 def test_a_pending_card_survives_a_reload_and_still_confirms(app: Any, page: Page) -> None:
