@@ -262,6 +262,12 @@ def test_chatkit_shows_a_card_whose_confirm_runs_the_change_once(two_gateways, m
     assert card["widget"]["confirm"]["label"] == "Confirm"
     assert card["widget"]["cancel"]["label"] == "Cancel"
     assert "Confirm or cancel" in streamed_text(events)
+    # The paused call was shown running; it is taken away again, since it has not run.
+    running = {e["item"]["id"] for e in events if e["type"] == "thread.item.added"} - {
+        e["item"]["id"] for e in events if e["type"] == "thread.item.done"
+    }
+    assert running
+    assert running == {e["item_id"] for e in events if e["type"] == "thread.item.removed"}
 
     # A reload shows the card after the question, in either order.
     listed = chatkit_json(first.url, user, "items.list", thread_id=thread_id, order="asc")

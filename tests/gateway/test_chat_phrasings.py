@@ -80,7 +80,11 @@ def test_delete_by_title_chains_list_then_delete(gateway_server, mcp_server, end
     user = new_user()
     add_task(mcp_server.url, user, "Team meeting at 3pm")
     add_task(mcp_server.url, user, "Buy groceries")
-    reply = Conversation(gateway_server.url, user, endpoint).say("Delete the meeting task")
+    conversation = Conversation(gateway_server.url, user, endpoint)
+    question = conversation.say("Delete the meeting task")
+    assert "Team meeting at 3pm" in question  # it asks first, naming the task
+    assert len(tasks(mcp_server.url, user)) == 2
+    reply = conversation.decide("approve")
     assert titles(mcp_server.url, user) == ["Buy groceries"]
     assert "Team meeting at 3pm" in reply
     assert friendly(reply)
@@ -106,6 +110,7 @@ def test_paraphrases_and_title_references(gateway_server, mcp_server, endpoint):
     assert titles(mcp_server.url, user, status="pending") == ["Book flights"]
     conversation.say("rename the flights task to Book flights to Rome")
     conversation.say("remove the Rome task")
+    conversation.decide("approve")
     assert titles(mcp_server.url, user) == ["Water the plants"]
 
 

@@ -17,6 +17,7 @@ from chatkit.types import WidgetItem
 from chatkit.widgets import DynamicWidgetRoot
 from pydantic import BaseModel, ValidationError
 
+from agent_gateway.history_client import StoredToolCall
 from agent_gateway.schemas import PendingApprovalPublic
 from agent_gateway.settings import Settings
 
@@ -46,9 +47,11 @@ def needs_approval(settings: Settings, tool_name: str) -> bool:
     return not (tool_name == "delete_task" and settings.approval_skip_single_delete)
 
 
-def summary(calls: list[tuple[str, dict[str, Any]]]) -> str:
-    """The question put to the user about the calls a run paused before."""
-    return " ".join(_describe(tool, arguments) for tool, arguments in calls)
+def summary(calls: list[tuple[str, dict[str, Any]]], earlier: list[StoredToolCall]) -> str:
+    """The question put to the user about the calls a run paused before, naming the tasks by
+    the titles the turn's `earlier` calls returned (a listing, say) where it can."""
+    titles = _titles_in(earlier)
+    return " ".join(_describe(tool, arguments, titles) for tool, arguments in calls)
 
 
 def question(pending: PendingApprovalPublic) -> str:
@@ -99,10 +102,13 @@ def is_open(pending: PendingApprovalPublic) -> bool:
     return pending.expires_at > datetime.now(UTC)
 
 
-def _describe(tool: str, arguments: dict[str, Any]) -> str:
-    numbers = ", ".join(str(task_id) for task_id in arguments.get("task_ids") or [])
+def _describe(tool: str, arguments: dict[str, Any], titles: dict[Any, str]) -> str:
+    def named(task_id: Any) -> str:
+        return f'{task_id} "{titles[task_id]}"' if task_id in titles else str(task_id)
+
+    numbers = ", ".join(named(task_id) for task_id in arguments.get("task_ids") or [])
     if tool == "delete_task":
-        return f"Delete task {arguments.get('task_id')}?"
+        return f"Delete task {named(arguments.get('task_id'))}?"
     if tool == "delete_tasks" and arguments.get("completed") is not None:
         status = "completed" if arguments["completed"] else "open"
         return f"Delete every {status} task?"
@@ -111,3 +117,16 @@ def _describe(tool: str, arguments: dict[str, Any]) -> str:
     if tool == "complete_tasks":
         return f"Mark tasks {numbers} as done?"
     return f"Run {tool}?"
+
+
+def _titles_in(calls: list[StoredToolCall]) -> dict[Any, str]:
+    """Task id → title, from the results of task listings and single-task changes."""
+    titles: dict[Any, str] = {}
+    for call in calls:
+        result = call.result if isinstance(call.result, dict) else {}
+        for task in [result, *(result.get("tasks") or [])]:
+            if isinstance(task, dict) and isinstance(task.get("title"), str):
+                task_id = task.get("id", task.get("task_id"))
+                if task_id is not None:
+                    titles[task_id] = task["title"]
+    return titles

@@ -43,6 +43,7 @@ from agents.result import RunResultStreaming
 from chatkit.types import (
     AssistantMessageItem,
     ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
     ThreadStreamEvent,
     UserMessageItem,
 )
@@ -403,10 +404,14 @@ class Turn:
         finally:
             if not run.is_complete:
                 run.cancel()
-        pending = None
+        pending, not_run = None, []
         if finished and note is None and run.interruptions:
             pending = await self._park(run)
             note = approvals.question(pending)
+            # The paused calls were shown running; they wait for the decision instead.
+            not_run = [self.events.tool_item_id(item.call_id or "") for item in run.interruptions]
+        for item_id in not_run:
+            yield ThreadItemRemovedEvent(item_id=item_id)
         for out in await self._finish(note, finished=finished, pending=pending):
             yield out
 
@@ -461,7 +466,7 @@ class Turn:
             message_id=self.user_message_id,
             tool=tool,
             arguments=arguments,
-            summary=approvals.summary(calls),
+            summary=approvals.summary(calls, self.tool_calls),
             # The turn is rebuilt on resume, never serialized.
             state=run.to_state().to_string(context_serializer=lambda _turn: {}),
             ttl_seconds=self.services.settings.approval_ttl_seconds,
