@@ -101,15 +101,25 @@ class ChatClient:
         self.deadline = deadline
 
     async def send(self, turn: Turn, conversation_id: str | None = None) -> dict[str, Any]:
-        """Deliver `turn` (retrying on any error, 5xx, 409 or timeout); its 200 body."""
-        body = chat_body(turn, conversation_id)
+        """Deliver `turn` (retrying on any error, 5xx, 409 or timeout); its 200 body. A turn that
+        asks first (a delete) is confirmed the same way, and the confirmation's body is its ack."""
         give_up = time.monotonic() + self.deadline
+        answer = await self._deliver(turn, self.url, chat_body(turn, conversation_id), give_up)
+        if pending := answer.get("pending_approval"):
+            decision_url = f"{self.url}/approvals/{pending['id']}"
+            answer = await self._deliver(turn, decision_url, {"decision": "approve"}, give_up)
+        turn.ack = answer
+        return answer
+
+    async def _deliver(
+        self, turn: Turn, url: str, body: dict[str, Any], give_up: float
+    ) -> dict[str, Any]:
         backoff = BACKOFF_FIRST
         while True:
-            attempt = await self.attempt(body)
+            attempt = await self.attempt(body, url)
             if attempt.status == 200:
-                turn.ack = json.loads(attempt.text)
-                return turn.ack
+                answer: dict[str, Any] = json.loads(attempt.text)
+                return answer
             turn.failures.append(attempt.describe())
             if not self.retries or not _retryable(attempt.status):
                 raise TurnLost(f"{turn.message_id}: {turn.failures[-1]}")
@@ -119,11 +129,13 @@ class ChatClient:
             await asyncio.sleep(pause)
             backoff = min(backoff * 2, BACKOFF_MAX)
 
-    async def attempt(self, body: dict[str, Any]) -> Attempt:
-        """One request, never retried."""
+    async def attempt(self, body: dict[str, Any], url: str | None = None) -> Attempt:
+        """One request (to the chat endpoint unless `url` says otherwise), never retried."""
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
-                async with self.session.post(self.url, json=body, headers=self.headers) as response:
+                async with self.session.post(
+                    url or self.url, json=body, headers=self.headers
+                ) as response:
                     headers = {k.lower(): v for k, v in response.headers.items()}
                     return Attempt(response.status, await response.text(), headers)
         except TimeoutError:

@@ -83,6 +83,14 @@ class Client:
             timeout=TIMEOUT,
         )
 
+    def decide(self, approval_id: str, decision: str = "approve") -> httpx2.Response:
+        return httpx2.post(
+            f"{self.stack.gateway.url}/api/{self.user_id}/chat/approvals/{approval_id}",
+            json={"decision": decision},
+            headers=self.headers,
+            timeout=TIMEOUT,
+        )
+
     def chatkit(self, request_type: str, **params: Any) -> httpx2.Response:
         return chatkit_request(self.stack.gateway.url, self.headers, request_type, **params)
 
@@ -174,6 +182,12 @@ class SystemIsolation(RuleBasedStateMachine):
             assert not client.tool(f"{action}_task", task_id=task_id)["isError"]
         else:
             response = client.chat(f"{action} task {task_id}")
+            if pending := response.json().get("pending_approval"):
+                # A delete asks first; nobody else can answer for its owner.
+                stranger = next(other for name, other in self.clients.items() if name != user)
+                assert stranger.decide(pending["id"]).status_code == 404
+                response = client.decide(pending["id"])
+                assert response.status_code == 200, response.text
             assert [r["task_id"] for r in tool_results(response)] == [task_id]
             self.conversations[user].add(response.json()["conversation_id"])
             self.ever[user].add(response.json()["conversation_id"])
