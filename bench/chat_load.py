@@ -1,12 +1,17 @@
-"""Benchmark: chat turns through agent-gateway (offline model) with history-service and mcp-server on PostgreSQL.
+"""Benchmark: chat turns through agent-gateway with history-service and mcp-server on PostgreSQL,
+on both model paths: the offline model, and MODEL_PROVIDER=openai-compatible against a local
+deterministic Chat Completions server (bench/fake_chat_completions.py, its own process).
 
 Scenarios (all services local, one uvicorn process each, the load generator on the same machine):
   paced-50     50 conversations, each sending a turn every 2 s       target p95 <= 250 ms
   paced-500    500 conversations, each sending a turn every 10 s     target p95 <= 1 s
   saturation   64 conversations sending back to back                  turns/s reported
   overhead     one turn at a time in one 200-turn conversation; time per turn with the model's
-               own time subtracted (the offline model is timed in-process)  target p50 <= 25 ms
+               own time subtracted (the offline model is timed in-process; the fake server's
+               time is not subtracted)                              target p50 <= 25 ms (offline)
   overhead-short  the same, over 50 new conversations of 4 turns each (short windows, few tasks)
+Each scenario also reports the CPU each process spent over it, per turn (gateway, history-service,
+mcp-server, PostgreSQL; the fake model server apart): what a turn costs the machine.
 The two sequential scenarios run --overhead-runs times, interleaved; the run with the median p50
 is reported, every run's p50 is kept. This machine's speed drifts by a quarter from one minute to
 the next, so each run also times a fixed piece of Python ("calibration", ms): compare figures
@@ -14,25 +19,30 @@ taken at similar calibrations.
 Every run also checks that each message sent (and its answer) is stored in history-service.
 Writes bench/results/chat_load.json and bench/results/chat_load.png.
 
-    uv run python bench/chat_load.py [--duration 30] [--saturation 20] [--overhead-runs 3]
+    uv run python bench/chat_load.py [--model both|offline|openai-compatible] [--duration 30]
+        [--saturation 20] [--overhead-runs 3]
 """
 
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu import cpu_by_part, postgres_main_process
 from databases import fresh_database
 from stats import RESULTS, print_table, summarize, write_results
 
@@ -43,7 +53,10 @@ from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import TEST_JWT_SECRET, token_for
 
 USERS = 50
+OURS = ("gateway", "history", "mcp")
 MESSAGES = ["Add a task to buy item {n}", "What's pending?", "Show me all my tasks", "hello"]
+FAKE_MODEL = Path(__file__).with_name("fake_chat_completions.py")
+PATHS = ("offline", "openai-compatible")
 
 
 @dataclass
@@ -55,6 +68,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
     sent: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     elapsed: float = 0.0
+    cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
 
 
 class Conversation:
@@ -152,14 +166,16 @@ def calibration_ms() -> float:
 
 
 async def overhead(
-    client: aiohttp.ClientSession, name: str, count: int, turns: int, tag: str
+    client: aiohttp.ClientSession, name: str, count: int, turns: int, tag: str, offline: bool
 ) -> tuple[Run, list[float]]:
     """`count` conversations of `turns` turns, one turn at a time, and the offline model's own
-    time on the same kind of input."""
+    time on the same kind of input (none for the provider path: the fake server's is its own)."""
     run = Run(name)
     for conversation in conversations(client, count, run, tag):
         for _ in range(turns):
             await conversation.turn()
+    if not offline:
+        return run, [0.0]
     model, model_times = OfflineModel(), []
     tools = [type("Tool", (), {"name": name})() for name in ("add_task", "list_tasks")]
     for n in range(count * turns):
@@ -205,18 +221,35 @@ class Sequential:
 
 
 async def split_of(
-    client: aiohttp.ClientSession, name: str, count: int, turns: int, tag: str
+    client: aiohttp.ClientSession,
+    name: str,
+    count: int,
+    turns: int,
+    tag: str,
+    groups: dict[str, int],
+    offline: bool,
 ) -> Sequential:
     """`overhead`, plus where the gateway's turns spent their time (mean ms per turn)."""
     calibration = calibration_ms()
     before = await metric_sums(client)
-    run, model_times = await overhead(client, name, count, turns, tag)
+    cpu_before = cpu_by_part(groups)
+    run, model_times = await overhead(client, name, count, turns, tag, offline)
+    set_cpu(run, groups, cpu_before)
     after = await metric_sums(client)
     done = len(run.latencies)
     split = {"turn": round(statistics.mean(run.latencies) * 1000, 2)}
     split |= {part: round((after[part] - before[part]) / done * 1000, 2) for part in SPLIT}
     split |= {part: round((after[part] - before[part]) / done, 2) for part in COUNTS}
     return Sequential(run, model_times, split, calibration)
+
+
+def set_cpu(run: Run, groups: dict[str, int], before: dict[str, float]) -> None:
+    """The CPU each process spent since `before`, per turn of `run` (ms)."""
+    after = cpu_by_part(groups)
+    turns = max(1, len(run.latencies))
+    run.cpu_ms_per_turn = {
+        part: round((after[part] - before[part]) * 1000 / turns, 2) for part in groups
+    }
 
 
 async def persisted(client: httpx2.AsyncClient, run: Run) -> tuple[int, int]:
@@ -255,10 +288,13 @@ def row(run: Run, sent: int, stored: int) -> dict[str, object]:
         "p95_ms": stats.get("p95_ms"),
         "p99_ms": stats.get("p99_ms"),
         "persisted": f"{stored}/{sent}",
+        # CPU ms per turn: our three services together, then each process.
+        "cpu_ours": round(sum(run.cpu_ms_per_turn.get(p, 0.0) for p in OURS), 2),
+        **{f"cpu_{part}": ms for part, ms in run.cpu_ms_per_turn.items()},
     }
 
 
-def plot(runs: list[Run]) -> Path:
+def plot(runs: list[Run], path_name: str) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -272,16 +308,30 @@ def plot(runs: list[Run]) -> Path:
     axis.set_xscale("log")
     axis.set_xlabel("turn latency (ms, log scale)")
     axis.set_ylabel("fraction of turns")
-    axis.set_title("Chat turn latency, offline model, PostgreSQL, all services local")
+    axis.set_title(f"Chat turn latency, {path_name} model, PostgreSQL, all services local")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
-    path = RESULTS / "chat_load.png"
+    path = RESULTS / f"chat_load_{path_name}.png"
     RESULTS.mkdir(exist_ok=True)
     figure.savefig(path, dpi=120, bbox_inches="tight")
     return path
 
 
-async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -> dict[str, object]:
+async def measured(groups: dict[str, int], scenario: Awaitable[Run]) -> Run:
+    """`scenario`'s run, with the CPU each process spent on it."""
+    before = cpu_by_part(groups)
+    run = await scenario
+    set_cpu(run, groups, before)
+    return run
+
+
+async def scenarios(
+    base_url: str,
+    history_url: str,
+    groups: dict[str, int],
+    path_name: str,
+    args: argparse.Namespace,
+) -> dict[str, object]:
     # aiohttp for the load: one connection per conversation, and a pool that costs the same with
     # 500 connections as with 5 (httpx checks every idle connection on every request).
     async with (
@@ -294,15 +344,18 @@ async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -
     ):
         await paced(client, 20, 1.0, 5, "warmup")
         runs = [
-            await paced(client, 50, 2.0, args.duration, "paced-50"),
-            await paced(client, 500, 10.0, args.duration, "paced-500"),
-            await saturation(client, 64, args.saturation),
+            await measured(groups, paced(client, 50, 2.0, args.duration, "paced-50")),
+            await measured(groups, paced(client, 500, 10.0, args.duration, "paced-500")),
+            await measured(groups, saturation(client, 64, args.saturation)),
         ]
         shapes = {"overhead": (1, args.overhead_turns), "overhead-short": (50, 4)}
         repeats: dict[str, list[Sequential]] = {name: [] for name in shapes}
         for repeat in range(args.overhead_runs):
             for name, (count, turns) in shapes.items():
-                repeats[name].append(await split_of(client, name, count, turns, f"-r{repeat}"))
+                one = await split_of(
+                    client, name, count, turns, f"-r{repeat}", groups, path_name == "offline"
+                )
+                repeats[name].append(one)
         medians = {
             name: sorted(candidates, key=lambda one: one.overhead_p50)[len(candidates) // 2]
             for name, candidates in repeats.items()
@@ -315,13 +368,17 @@ async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -
             sent, stored = await persisted(history, one.run)
             if stored != sent or one.run.errors:
                 incomplete.append(f"{one.run.name}: {stored}/{sent}, errors {one.run.errors}")
-    print_table("Chat turns (offline model, PostgreSQL, loopback, 2 cores shared)", rows)
+    print_table(f"Chat turns ({path_name} model, PostgreSQL, loopback, 2 cores shared)", rows)
     overhead_ms = {}
     for name, one in medians.items():
         model_p50 = statistics.median(one.model_times) * 1000
         turn_p50 = summarize(one.run.latencies)["p50_ms"]
         every_run = [
-            {"gateway_p50": round(each.overhead_p50, 3), "calibration_ms": each.calibration_ms}
+            {
+                "gateway_p50": round(each.overhead_p50, 3),
+                "calibration_ms": each.calibration_ms,
+                "cpu_ms_per_turn": each.run.cpu_ms_per_turn,
+            }
             for each in repeats[name]
         ]
         overhead_ms[name] = {
@@ -344,14 +401,84 @@ async def scenarios(base_url: str, history_url: str, args: argparse.Namespace) -
         "overhead_ms": overhead_ms,
         "errors": {run.name: sorted(set(run.errors)) for run in [*runs, *sequential]},
         "incomplete_sequential_runs": incomplete,
-        "plot": str(plot([*runs, *sequential])),
+        "plot": str(plot([*runs, *sequential], path_name)),
     }
+
+
+def run_path(
+    path_name: str, admin_url: str, logs: Path, args: argparse.Namespace
+) -> dict[str, object]:
+    """Every scenario on one model path, against fresh databases and fresh service processes."""
+    urls = [fresh_database(admin_url, f"bench_{name}") for name in ("history", "tasks")]
+    common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
+    started: list[ServiceProcess] = []
+
+    def start(module: str, env: dict[str, str], command: list[str] | None = None) -> ServiceProcess:
+        log = logs / f"{path_name}-{module}.log"
+        started.append(ServiceProcess(module, env, log, command=command).start())
+        return started[-1]
+
+    try:
+        history = start("history_service.main", {**common, "DATABASE_URL": urls[0]})
+        mcp = start("todo_mcp.main", {**common, "DATABASE_URL": urls[1]})
+        gateway_env = {
+            **common,
+            "HISTORY_SERVICE_URL": history.url,
+            "MCP_SERVER_URL": f"{mcp.url}/mcp",
+            "MODEL_PROVIDER": path_name,
+            # Many turns from few users: limits far above what the benchmark sends.
+            "CHAT_TURNS_PER_MINUTE": "100000",
+            "CHAT_TURN_BURST": "10000",
+            "CHAT_CONCURRENT_TURNS": "1000",
+        }
+        model: ServiceProcess | None = None
+        if path_name == "openai-compatible":
+            model = start("fake_chat_completions", {}, [sys.executable, str(FAKE_MODEL)])
+            gateway_env |= {"OPENAI_BASE_URL": f"{model.url}/v1", "MODEL": "bench-model"}
+        gateway = start("agent_gateway.main", gateway_env)
+        groups = {
+            "gateway": process_group(gateway),
+            "history": process_group(history),
+            "mcp": process_group(mcp),
+            "postgres": postgres_main_process(admin_url),
+        }
+        if model is not None:
+            groups["model"] = process_group(model)
+        return asyncio.run(scenarios(gateway.url, history.url, groups, path_name, args))
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def process_group(process: ServiceProcess) -> int:
+    assert process.process is not None
+    return os.getpgid(process.process.pid)
+
+
+def side_by_side(results: dict[str, dict[str, Any]]) -> list[dict[str, object]]:
+    """One row per scenario: each path's p50, p95, turns/s and our services' CPU per turn."""
+    names = [row["scenario"] for row in next(iter(results.values()))["rows"]]
+    table = []
+    for name in names:
+        line: dict[str, object] = {"scenario": name}
+        for path_name, result in results.items():
+            found = next(r for r in result["rows"] if r["scenario"] == name)
+            short = "offline" if path_name == "offline" else "provider"
+            line |= {
+                f"{short}_p50": found["p50_ms"],
+                f"{short}_p95": found["p95_ms"],
+                f"{short}_turns/s": found["turns_per_s"],
+                f"{short}_cpu": found["cpu_ours"],
+            }
+        table.append(line)
+    return table
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--model", choices=[*PATHS, "both"], default="both")
     parser.add_argument("--duration", type=float, default=30, help="seconds per paced scenario")
     parser.add_argument(
         "--saturation", type=float, default=20, help="seconds of back-to-back turns"
@@ -362,32 +489,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     random.seed(0)
+    results: dict[str, dict[str, Any]] = {}
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
-        urls = [fresh_database(admin_url, f"bench_{name}") for name in ("history", "tasks")]
-        common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
-        history = ServiceProcess(
-            "history_service.main", {**common, "DATABASE_URL": urls[0]}, Path(logs) / "h.log"
-        ).start()
-        mcp = ServiceProcess(
-            "todo_mcp.main", {**common, "DATABASE_URL": urls[1]}, Path(logs) / "m.log"
-        ).start()
-        gateway_env = {
-            **common,
-            "HISTORY_SERVICE_URL": history.url,
-            "MCP_SERVER_URL": f"{mcp.url}/mcp",
-            "MODEL_PROVIDER": "offline",
-            # Many turns from few users: limits far above what the benchmark sends.
-            "CHAT_TURNS_PER_MINUTE": "100000",
-            "CHAT_TURN_BURST": "10000",
-            "CHAT_CONCURRENT_TURNS": "1000",
-        }
-        gateway = ServiceProcess("agent_gateway.main", gateway_env, Path(logs) / "g.log").start()
-        try:
-            result = asyncio.run(scenarios(gateway.url, history.url, args))
-        finally:
-            for process in (gateway, mcp, history):
-                process.stop()
-    write_results("chat_load", {"args": vars(args), **result})
+        for path_name in PATHS if args.model == "both" else [args.model]:
+            results[path_name] = run_path(path_name, admin_url, Path(logs), args)
+    if len(results) > 1:
+        print_table(
+            "Both model paths (ms; cpu = gateway + history + mcp, ms per turn)",
+            side_by_side(results),
+        )
+    write_results("chat_load", {"args": vars(args), "paths": results})
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ history-service, mcp-server and PostgreSQL processes spent during the batch, ove
 not wall time: other work on the machine changes it less).
 
     uv run python bench/tricks_ab.py base=/path/a no_trick=/path/b [--rounds 8] [--turns 100]
+        [--model offline|openai-compatible]
+
+With `--model openai-compatible` every gateway asks one shared fake Chat Completions server
+(bench/fake_chat_completions.py, from this checkout), whose CPU is not counted.
 
 The first variant is the baseline; writes bench/results/tricks_ab.json.
 """
@@ -27,7 +31,8 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chat_load import MESSAGES, calibration_ms
+from chat_load import FAKE_MODEL, MESSAGES, PATHS, calibration_ms
+from cpu import group_cpu_seconds, postgres_main_process
 from databases import fresh_database
 from stats import write_results
 
@@ -35,25 +40,7 @@ from todo_testing.postgres import postgres_server
 from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import TEST_JWT_SECRET, token_for
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PARTS = ("gateway", "history", "mcp", "postgres")
-
-
-def group_cpu_seconds(group: int) -> float:
-    """CPU time (user + system) of every live process in process group `group`, and of the
-    children of process `group` (PostgreSQL's backends each lead a group of their own)."""
-    total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # ppid, pgrp; utime and stime follow at 11 and 12
-        if group in (int(fields[1]), int(fields[2])):
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
 
 
 @dataclass
@@ -141,14 +128,22 @@ def main() -> None:
     parser.add_argument("variants", nargs="+", help="name=checkout (the first is the baseline)")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--turns", type=int, default=100, help="turns per batch")
+    parser.add_argument("--model", choices=PATHS, default="offline")
     args = parser.parse_args()
     random.seed(0)
     variants = [Variant(n, Path(p).resolve()) for n, p in (v.split("=", 1) for v in args.variants)]
     processes: list[ServiceProcess] = []
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
-        postgres_group = _postgres_group(admin_url)
+        postgres_group = postgres_main_process(admin_url)
         common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
+        model_env = {"MODEL_PROVIDER": args.model}
         try:
+            if args.model == "openai-compatible":
+                log = Path(logs) / "fake_chat_completions.log"
+                command = [sys.executable, str(FAKE_MODEL)]
+                model = ServiceProcess("fake_chat_completions", {}, log, command=command).start()
+                processes.append(model)
+                model_env |= {"OPENAI_BASE_URL": f"{model.url}/v1", "MODEL": "bench-model"}
             for variant in variants:
                 urls = [fresh_database(admin_url, f"ab_{variant.name}_{d}") for d in ("h", "t")]
                 history = service(
@@ -163,7 +158,7 @@ def main() -> None:
                     **common,
                     "HISTORY_SERVICE_URL": history.url,
                     "MCP_SERVER_URL": f"{mcp.url}/mcp",
-                    "MODEL_PROVIDER": "offline",
+                    **model_env,
                     # Many turns from few users: limits far above what the benchmark sends.
                     "CHAT_TURNS_PER_MINUTE": "100000",
                     "CHAT_TURN_BURST": "10000",
@@ -199,20 +194,6 @@ def service(variant: Variant, module: str, env: dict[str, str], logs: Path) -> S
 def _group(process: ServiceProcess) -> int:
     assert process.process is not None
     return os.getpgid(process.process.pid)
-
-
-def _postgres_group(admin_url: str) -> int:
-    """The PostgreSQL server's main process (its backends are its children)."""
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                command = Path(entry.path, "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            port = admin_url.rsplit(":", 1)[1].split("/", 1)[0]
-            if command and command[0].endswith(b"postgres") and port.encode() in b" ".join(command):
-                return int(entry.name)
-    raise RuntimeError("the PostgreSQL server's process was not found")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ answers it, and the conversation as the model reads it."""
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from agents import (
     set_tracing_disabled,
 )
 from openai import AsyncOpenAI
+from openai.resources.chat import AsyncChat, AsyncCompletions
 
 from agent_gateway.history_client import Message, StoredToolCall
 from agent_gateway.local_time import local_now_sentence
@@ -86,13 +88,45 @@ def create_model_provider(settings: Settings) -> ModelProvider:
     set_tracing_disabled(settings.model_provider != "openai" or api_key is None)
     if settings.model_provider == "offline":
         return OfflineModelProvider()
-    client = AsyncOpenAI(
+    client = ModelClient(
         api_key=api_key or "not-needed",
         base_url=settings.openai_base_url,
         timeout=settings.model_timeout_seconds,
         max_retries=1,
     )
     return OpenAIProvider(openai_client=client, use_responses=settings.model_provider == "openai")
+
+
+class ModelClient(AsyncOpenAI):
+    """The OpenAI client, its Chat Completions requests built as `PlainJSONCompletions` says."""
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        return PlainJSONChat(self)
+
+
+class PlainJSONChat(AsyncChat):
+    @cached_property
+    def completions(self) -> AsyncCompletions:
+        return PlainJSONCompletions(self._client)
+
+
+class PlainJSONCompletions(AsyncCompletions):
+    """Chat Completions that send `messages` and `tools` in `extra_body`.
+
+    `create` first rewrites its arguments by walking them against their declared types — every
+    message against each type of the message union — which costs more CPU than anything else in a
+    model call once the conversation is long, and changes nothing here: the Agents SDK passes them
+    as plain JSON already. openai merges `extra_body` into the request after that walk, so the
+    request's JSON is the same, key for key (`[]` keeps each key's place and satisfies `create`'s
+    required arguments)."""
+
+    async def create(self, **arguments: Any) -> Any:
+        moved = {k: v for k in ("messages", "tools") if isinstance(v := arguments.get(k), list)}
+        if moved:
+            extra = {**moved, **(arguments.get("extra_body") or {})}  # the caller's own win
+            arguments = {**arguments, **{key: [] for key in moved}, "extra_body": extra}
+        return await super().create(**arguments)
 
 
 TRUNCATED = "… [truncated: {:,} more characters]"
