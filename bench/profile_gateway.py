@@ -1,21 +1,28 @@
-"""Profile: where agent-gateway's CPU goes on one model path, under cProfile.
+"""Profile: where agent-gateway's CPU goes on one model path.
 
 Starts PostgreSQL, history-service, mcp-server (and, for the provider path, the fake Chat
-Completions server), then the gateway under `python -m cProfile`; sends `--turns` sequential turns
-in conversations of 4 (the `chat_load.py` mix), stops the gateway (it writes its profile as it
-exits) and prints the functions with the most own time and the most cumulative time, start-up
-excluded as far as a whole-process profile allows (the turns dominate it).
+Completions server), then the gateway under a profiler; sends `--turns` sequential turns in
+conversations of 4 (the `chat_load.py` mix), stops the gateway and prints where its time went.
 
-    uv run python bench/profile_gateway.py [--model openai-compatible] [--turns 400] [--top 30]
+py-spy (the default) samples the running process 200 times a second, idle moments left out, so
+its shares are CPU shares; it prints the functions whose frames are on the most samples (inclusive)
+and the ones most often running themselves (own). cProfile instruments every call: exact call
+counts, but its times are wall-clock and inflate small, frequent calls. Start-up is in both
+whole-process profiles; the turns dominate them.
+
+    uv run --with py-spy python bench/profile_gateway.py [--profiler py-spy|cprofile]
+        [--model openai-compatible] [--turns 400] [--top 30] [--tag=-after]
 """
 
 import argparse
 import asyncio
 import io
 import pstats
+import re
 import signal
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -39,15 +46,42 @@ async def send_turns(url: str, turns: int) -> Run:
     return run
 
 
+LINE = re.compile(r":\d+\)$")
+START_UP = ("Config.load_app", "_find_and_load")
+
+
+def print_samples(path: Path, top: int) -> None:
+    """From py-spy's raw stacks, start-up (imports) left out: the functions on the most samples,
+    counted once per stack, and the ones most often running themselves (the stack's last)."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [LINE.sub(")", frame) for frame in stack.split(";")]
+        if any(frame.startswith(START_UP) for frame in frames):
+            continue
+        total += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    for title, counter in (("inclusive", inclusive), ("own", own)):
+        print(f"\n{title} share of {total} samples (start-up left out)")
+        for frame, count in counter.most_common(top):
+            print(f"{100 * count / total:6.1f}%  {frame}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", choices=PATHS, default="openai-compatible")
     parser.add_argument("--turns", type=int, default=400)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--tag", default="", help="suffix of the saved profile's name")
+    parser.add_argument("--profiler", choices=("py-spy", "cprofile"), default="py-spy")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    profile = RESULTS / f"gateway_{args.model}{args.tag}.prof"
+    suffix = "prof" if args.profiler == "cprofile" else "pyspy.txt"
+    profile = RESULTS / f"gateway_{args.model}{args.tag}.{suffix}"
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
         urls = [fresh_database(admin_url, f"prof_{name}") for name in ("history", "tasks")]
         common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
@@ -77,10 +111,14 @@ def main() -> None:
                 model = start("model", {}, [sys.executable, str(FAKE_MODEL)])
                 env |= {"OPENAI_BASE_URL": f"{model.url}/v1", "MODEL": "bench-model"}
             command = [*py, "cProfile", "-o", str(profile), "-m", "agent_gateway.main"]
+            if args.profiler == "py-spy":
+                spy = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", str(profile), "--"]
+                command = [*spy, *py, "agent_gateway.main"]
             gateway = start("gateway", env, command)
             run = asyncio.run(send_turns(gateway.url, args.turns))
             # SIGINT, not stop()'s SIGTERM: uvicorn re-raises the signal it caught after shutting
-            # down, and only KeyboardInterrupt lets cProfile write the profile on the way out.
+            # down, and only KeyboardInterrupt lets cProfile write the profile on the way out;
+            # py-spy writes its samples when interrupted.
             assert gateway.process is not None
             gateway.process.send_signal(signal.SIGINT)
             gateway.process.wait(timeout=30)
@@ -88,6 +126,9 @@ def main() -> None:
             for process in reversed(started):
                 process.stop()
     print(f"{len(run.latencies)} turns, {len(run.errors)} errors; profile in {profile}")
+    if args.profiler == "py-spy":
+        print_samples(profile, args.top)
+        return
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(str(profile), stream=out).sort_stats(order).print_stats(args.top)

@@ -11,7 +11,9 @@ not wall time: other work on the machine changes it less).
         [--model offline|openai-compatible]
 
 With `--model openai-compatible` every gateway asks one shared fake Chat Completions server
-(bench/fake_chat_completions.py, from this checkout), whose CPU is not counted.
+(bench/fake_chat_completions.py, from this checkout), whose CPU is not counted. A variant written
+`name=checkout@model` uses that model path whatever `--model` says: `offline=.@offline
+provider=.@openai-compatible` compares the two paths of one checkout.
 
 The first variant is the baseline; writes bench/results/tricks_ab.json.
 """
@@ -49,6 +51,7 @@ class Variant:
 
     name: str
     root: Path
+    model: str = "offline"
     groups: dict[str, int] = field(default_factory=dict)
     url: str = ""
     cpu_ms: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PARTS})
@@ -131,19 +134,23 @@ def main() -> None:
     parser.add_argument("--model", choices=PATHS, default="offline")
     args = parser.parse_args()
     random.seed(0)
-    variants = [Variant(n, Path(p).resolve()) for n, p in (v.split("=", 1) for v in args.variants)]
+    variants = []
+    for spec in args.variants:
+        name, checkout = spec.split("=", 1)
+        checkout, _, model = checkout.partition("@")
+        variants.append(Variant(name, Path(checkout).resolve(), model or args.model))
     processes: list[ServiceProcess] = []
     with postgres_server() as admin_url, tempfile.TemporaryDirectory() as logs:
         postgres_group = postgres_main_process(admin_url)
         common = {"APP_ENV": "test", "AUTH_JWT_SECRET": TEST_JWT_SECRET, "LOG_LEVEL": "WARNING"}
-        model_env = {"MODEL_PROVIDER": args.model}
+        fake_env: dict[str, str] = {}
         try:
-            if args.model == "openai-compatible":
+            if any(variant.model == "openai-compatible" for variant in variants):
                 log = Path(logs) / "fake_chat_completions.log"
                 command = [sys.executable, str(FAKE_MODEL)]
                 model = ServiceProcess("fake_chat_completions", {}, log, command=command).start()
                 processes.append(model)
-                model_env |= {"OPENAI_BASE_URL": f"{model.url}/v1", "MODEL": "bench-model"}
+                fake_env = {"OPENAI_BASE_URL": f"{model.url}/v1", "MODEL": "bench-model"}
             for variant in variants:
                 urls = [fresh_database(admin_url, f"ab_{variant.name}_{d}") for d in ("h", "t")]
                 history = service(
@@ -158,7 +165,8 @@ def main() -> None:
                     **common,
                     "HISTORY_SERVICE_URL": history.url,
                     "MCP_SERVER_URL": f"{mcp.url}/mcp",
-                    **model_env,
+                    "MODEL_PROVIDER": variant.model,
+                    **(fake_env if variant.model == "openai-compatible" else {}),
                     # Many turns from few users: limits far above what the benchmark sends.
                     "CHAT_TURNS_PER_MINUTE": "100000",
                     "CHAT_TURN_BURST": "10000",
