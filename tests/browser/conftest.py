@@ -160,11 +160,20 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def context(browser: Browser, frontend: ServiceProcess) -> Iterator[BrowserContext]:
+def time_zone() -> str | None:
+    """The browser's IANA zone (None: the machine's); a module overrides it to live elsewhere."""
+    return None
+
+
+@pytest.fixture
+def context(
+    browser: Browser, frontend: ServiceProcess, time_zone: str | None
+) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) per test, at desktop size, from its own client IP."""
     ctx = browser.new_context(
         base_url=frontend.url,
         viewport=DESKTOP,
+        timezone_id=time_zone,
         extra_http_headers={"X-Forwarded-For": client_address()},
     )
     ctx.set_default_timeout(UI_DEADLINE_MS)

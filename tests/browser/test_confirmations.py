@@ -6,17 +6,14 @@ deletes them; the card survives a reload until it is answered)."""
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response, Route, expect
-
-from todo_testing.frontend import client_address
-from todo_testing.processes import ServiceProcess
+from playwright.sync_api import Locator, Page, Response, Route, expect
 
 # The first test also builds the frontend when the build is stale (about two minutes on 2 cores).
 pytestmark = pytest.mark.timeout(900)
@@ -26,17 +23,9 @@ NOTHING_CHANGED = re.compile("nothing was changed", re.IGNORECASE)
 
 
 @pytest.fixture
-def context(browser: Browser, frontend: ServiceProcess) -> Iterator[BrowserContext]:
-    """conftest's profile, with the browser's clock in Los Angeles."""
-    ctx = browser.new_context(
-        base_url=frontend.url,
-        viewport={"width": 1280, "height": 800},
-        timezone_id=ZONE,
-        extra_http_headers={"X-Forwarded-For": client_address()},
-    )
-    ctx.set_default_timeout(45_000)
-    yield ctx
-    ctx.close()
+def time_zone() -> str:
+    """The browser's clock is in Los Angeles."""
+    return ZONE
 
 
 def _add_task(page: Page, title: str, *, done: bool = False) -> int:

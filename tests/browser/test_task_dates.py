@@ -1,33 +1,22 @@
 """The task panel's dates in a browser living in Pacific/Auckland: due moments shown in local time,
 overdue marked in words, and the editor storing the instant and rule the user picked."""
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from todo_testing.frontend import client_address
 from todo_testing.postgres import wait_for
-from todo_testing.processes import ServiceProcess
 
 ZONE = "Pacific/Auckland"
 
 
 @pytest.fixture
-def context(browser: Browser, frontend: ServiceProcess) -> Iterator[BrowserContext]:
-    """conftest's profile, with the browser's clock in Auckland."""
-    ctx = browser.new_context(
-        base_url=frontend.url,
-        viewport={"width": 1280, "height": 800},
-        timezone_id=ZONE,
-        extra_http_headers={"X-Forwarded-For": client_address()},
-    )
-    ctx.set_default_timeout(45_000)
-    yield ctx
-    ctx.close()
+def time_zone() -> str:
+    """The browser's clock is in Auckland."""
+    return ZONE
 
 
 def _add_task(page: Page, **fields: Any) -> dict[str, Any]:
