@@ -3,7 +3,7 @@ paused run lives in history-service, and the decision, through REST or ChatKit's
 gateway process, runs the change once, or nothing."""
 
 import time
-from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -29,40 +29,39 @@ from todo_testing.processes import ServiceProcess
 from todo_testing.tokens import auth_header
 
 
-@pytest.fixture(scope="module")
-def two_gateways(
-    history_server: ServiceProcess, mcp_server: ServiceProcess
-) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
-    """Two gateway processes over the same services, with the default consent settings."""
-    servers = tuple(
-        start_service("agent_gateway.main", name, gateway_env(history_server, mcp_server))
-        for name in ("gateway-consent-1", "gateway-consent-2")
-    )
-    yield servers
-    for server in servers:
+@contextmanager
+def gateway(history: ServiceProcess, mcp: ServiceProcess, name: str, **env: str):
+    """A gateway process of its own over the same services, with `env` set."""
+    server = start_service("agent_gateway.main", name, gateway_env(history, mcp, **env))
+    try:
+        yield server
+    finally:
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def hasty_gateway(
-    history_server: ServiceProcess, mcp_server: ServiceProcess
-) -> Iterator[ServiceProcess]:
-    """A gateway whose approvals expire after a second."""
-    env = gateway_env(history_server, mcp_server, APPROVAL_TTL_SECONDS="1")
-    server = start_service("agent_gateway.main", "gateway-hasty", env)
-    yield server
-    server.stop()
+def two_gateways(history_server, mcp_server):
+    """Two gateway processes over the same services, with the default consent settings."""
+    with (
+        gateway(history_server, mcp_server, "gateway-consent-1") as first,
+        gateway(history_server, mcp_server, "gateway-consent-2") as second,
+    ):
+        yield first, second
 
 
 @pytest.fixture(scope="module")
-def trusting_gateway(
-    history_server: ServiceProcess, mcp_server: ServiceProcess
-) -> Iterator[ServiceProcess]:
+def hasty_gateway(history_server, mcp_server):
+    """A gateway whose approvals expire after a second."""
+    with gateway(history_server, mcp_server, "gateway-hasty", APPROVAL_TTL_SECONDS="1") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def trusting_gateway(history_server, mcp_server):
     """A gateway configured to delete one named task without asking."""
-    env = gateway_env(history_server, mcp_server, APPROVAL_SKIP_SINGLE_DELETE="true")
-    server = start_service("agent_gateway.main", "gateway-trusting", env)
-    yield server
-    server.stop()
+    env = {"APPROVAL_SKIP_SINGLE_DELETE": "true"}
+    with gateway(history_server, mcp_server, "gateway-trusting", **env) as server:
+        yield server
 
 
 def decide(base_url: str, user: str, approval_id: str, decision: str) -> httpx2.Response:
