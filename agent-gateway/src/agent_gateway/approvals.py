@@ -11,14 +11,14 @@ the first decision only, and the finished answer, which a retried decision gets 
 """
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from chatkit.types import WidgetItem
 from chatkit.widgets import DynamicWidgetRoot
 from pydantic import BaseModel, ValidationError
 
 from agent_gateway.history_client import StoredToolCall
-from agent_gateway.schemas import PendingApprovalPublic
+from agent_gateway.schemas import Decision, PendingApprovalPublic
 from agent_gateway.settings import Settings
 
 APPROVAL_TOOLS = frozenset({"delete_task", "delete_tasks", "complete_tasks"})
@@ -30,7 +30,6 @@ APPROVAL_PREFIX = "apr_"
 """How the ids of approvals (history-service makes them) and so of their cards begin."""
 DECIDE_ACTION = "approval.decide"
 """The ChatKit custom action of the card's Confirm and Cancel buttons."""
-Decision = Literal["approve", "reject"]
 
 
 class DecideAction(BaseModel):

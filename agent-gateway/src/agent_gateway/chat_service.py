@@ -7,16 +7,10 @@ from zoneinfo import ZoneInfo
 
 from agent_gateway import approvals
 from agent_gateway.agent import UTC_ZONE
-from agent_gateway.approvals import Decision
 from agent_gateway.history_client import Message, StoredToolCall
 from agent_gateway.ids import conversation_id_for
 from agent_gateway.limits import admit_turn
-from agent_gateway.schemas import (
-    ChatRequest,
-    ChatResponse,
-    PendingApprovalPublic,
-    ToolCallPublic,
-)
+from agent_gateway.schemas import ChatRequest, ChatResponse, Decision, ToolCallPublic
 from agent_gateway.thread_items import new_user_item
 from agent_gateway.turn import (
     RequestContext,
@@ -149,14 +143,11 @@ async def _same_message(
 
 def turn_response(conversation_id: str, result: TurnResult) -> ChatResponse:
     """The REST answer of a turn."""
-    pending = result.pending_approval
     return ChatResponse(
         conversation_id=conversation_id,
         response=result.answer,
         tool_calls=[_public_call(call) for call in result.tool_calls],
-        pending_approval=PendingApprovalPublic.model_validate(pending.model_dump())
-        if pending
-        else None,
+        pending_approval=result.pending_approval,
     )
 
 

@@ -167,6 +167,10 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
             raise CustomStreamError("This action is not valid.", allow_retry=False) from exc
         services, caller = self.services, context.principal
         try:
+            # Checked before the decision is recorded: a card of another thread changes nothing.
+            parked = await services.history.get_approval(caller, chosen.approval_id)
+            if parked.conversation_id != thread.id:
+                raise NotFound("This card belongs to another conversation.")
             decided = await services.history.decide_approval(
                 caller, chosen.approval_id, chosen.decision
             )
@@ -175,8 +179,6 @@ class TodoChatKitServer(ChatKitServer[RequestContext]):
         except ProblemError as exc:
             raise CustomStreamError(stream_error_message(exc), allow_retry=True) from exc
         approval = decided.approval
-        if approval.conversation_id != thread.id:
-            raise CustomStreamError("This card belongs to another conversation.", allow_retry=False)
         yield ThreadItemRemovedEvent(item_id=approval.id)
         if approval.outcome is not None:
             return  # carried out by an earlier request: the thread shows its answer already

@@ -21,6 +21,7 @@ from pydantic import BaseModel, field_validator
 from yarl import URL
 
 from agent_gateway.metrics import HISTORY_SECONDS
+from agent_gateway.schemas import Decision
 from todo_common import jsontext
 from todo_common.auth import Principal
 from todo_common.ids import ID_PATTERN
@@ -165,7 +166,7 @@ class Approval(ApprovalWrite):
 
     id: str
     ttl_seconds: int = 0
-    decision: Literal["approve", "reject"] | None = None
+    decision: Decision | None = None
     outcome: dict[str, Any] | None = None
     expires_at: datetime
 

@@ -71,8 +71,12 @@ class ChatResponse(BaseModel):
     )
 
 
+Decision = Literal["approve", "reject"]
+"""The user's answer to a pending approval."""
+
+
 class DecisionRequest(BaseModel):
     """The user's answer to a pending approval."""
 
     model_config = ConfigDict(extra="forbid")
-    decision: Literal["approve", "reject"]
+    decision: Decision
