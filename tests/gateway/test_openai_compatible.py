@@ -72,6 +72,8 @@ def test_model_down_is_503_with_the_message_kept_then_a_retry_works(
     assert [t["title"] for t in tasks(mcp_server.url, user)] == ["Water the garden"]
     assert body["response"].startswith("All set: I added it.")
     assert body["tool_calls"][0]["name"] == "add_task"
+    # Nobody watches a REST turn: each model call is one whole completion, not a stream.
+    assert not any(request.get("stream") for request in fake_openai.requests()[-2:])
 
 
 def test_streamed_tool_call_and_text_over_chatkit(compatible_gateway, fake_openai, history_server):
@@ -89,6 +91,7 @@ def test_streamed_tool_call_and_text_over_chatkit(compatible_gateway, fake_opena
     stored = messages(history_server.url, user, events[0]["thread"]["id"])
     assert stored[-1]["id"] == answer["id"]
     assert stored[-1]["content"] == text
+    assert [request.get("stream") for request in fake_openai.requests()[-2:]] == [True, True]
     # Local servers get tool results as plain strings, not content arrays.
     tool_message = next(m for m in fake_openai.requests()[-1]["messages"] if m["role"] == "tool")
     assert isinstance(tool_message["content"], str)

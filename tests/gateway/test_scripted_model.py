@@ -6,14 +6,13 @@ from typing import Any
 
 import httpx2
 import pytest
-from agents import Model, ModelProvider
+from agents import Model, ModelProvider, ModelResponse, Usage
 from agents.testing import ScriptedModel, assistant_message, function_call
 from asgi_lifespan import LifespanManager
 from openai.types.responses import ResponseOutputMessage, ResponseOutputText
 
 from agent_gateway.app import create_app
 from agent_gateway.ids import conversation_id_for
-from agent_gateway.models.offline import stream_events
 from agent_gateway.settings import Settings
 from tests.gateway.chat_client import messages, new_user, tasks
 from todo_testing.tokens import TEST_JWT_SECRET, auth_header
@@ -126,6 +125,29 @@ async def test_a_window_never_starts_with_an_orphan_tool_output(gateway_with):
         assert outputs == calls
 
 
+async def test_a_rest_answer_holds_what_the_model_said_before_and_after_its_tool_call(
+    gateway_with, history_server
+):
+    model = ScriptedModel(
+        [
+            [
+                assistant_message("On it. "),
+                function_call("add_task", {"title": "Buy milk"}, call_id="call_said"),
+            ],
+            [assistant_message("Added Buy milk.")],
+        ]
+    )
+    client = await gateway_with(model)
+    user = new_user()
+    body = await turn(client, user, "Please add buy milk")
+
+    assert body["response"] == "On it. Added Buy milk."
+    stored = messages(history_server.url, user, body["conversation_id"])
+    assert [m["role"] for m in stored] == ["user", "tool", "assistant"]
+    assert stored[-1]["content"] == "On it. Added Buy milk."
+    model.assert_complete()
+
+
 async def test_a_model_failing_after_a_tool_call_keeps_the_call(
     gateway_with, history_server, mcp_server
 ):
@@ -232,10 +254,7 @@ class HeldModel(Model):
         self.release = asyncio.Event()
         self.calls = 0
 
-    async def get_response(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError
-
-    async def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
         self.calls += 1
         self.started.set()
         await self.release.wait()
@@ -246,8 +265,11 @@ class HeldModel(Model):
             status="completed",
             content=[ResponseOutputText(type="output_text", text="Done.", annotations=[])],
         )
-        for event in stream_events(message):
-            yield event
+        return ModelResponse(output=[message], usage=Usage(requests=1), response_id=None)
+
+    async def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        raise NotImplementedError  # REST turns are not streamed
+        yield
 
 
 async def test_a_message_whose_turn_is_running_is_409_and_answered_once(

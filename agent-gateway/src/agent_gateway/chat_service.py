@@ -68,7 +68,7 @@ async def _chat(services: Services, context: RequestContext, request: ChatReques
         )
         return turn_response(conversation_id, stored)
     turn = Turn(services, context, conversation_id, history)
-    async for _event in turn.run():
+    async for _event in turn.run(streamed=False):
         pass  # nobody watches a REST turn: its items are stored as they finish
     assert turn.result is not None
     response = turn_response(conversation_id, turn.result)
@@ -90,7 +90,7 @@ async def decide(
             return ChatResponse.model_validate(approval.outcome)
         # Not carried out yet (this request decided, or an earlier one stopped midway).
         turn = await paused_turn(services, context, approval)
-        async for _event in turn.carry_out(approval):
+        async for _event in turn.carry_out(approval, streamed=False):
             pass
         assert turn.result is not None
         response = turn_response(approval.conversation_id, turn.result)

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from agents import StreamEvent
+from agents import ItemHelpers, ModelResponse, StreamEvent
 from chatkit.types import (
     AssistantMessageContent,
     AssistantMessageContentPartAdded,
@@ -224,6 +224,11 @@ class TurnEvents:
         if event.item.type == "tool_call_output_item" and call_id in self._finished:
             return [ThreadItemDoneEvent(item=self._finished.pop(call_id))]
         return []
+
+    def add_response(self, response: ModelResponse) -> list[ThreadStreamEvent]:
+        """A whole model response's text at once (a run that is not streamed)."""
+        text = "".join(ItemHelpers.extract_text(item) or "" for item in response.output)
+        return self.add_text(text) if text else []
 
     def add_text(self, delta: str) -> list[ThreadStreamEvent]:
         """More assistant text, opening the message first."""

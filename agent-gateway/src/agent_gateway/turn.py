@@ -4,7 +4,8 @@
    does the same in `add_thread_item`), and the turn's history is read (`TurnHistory`);
 2. `Turn.run` takes the lease (`TurnLease`) unless this request holds it already, and keeps it
    renewed while the agent runs over the history with the caller's task tools, for at most
-   TURN_DEADLINE_SECONDS (then the run is cancelled: TurnTimedOut);
+   TURN_DEADLINE_SECONDS (then the run is cancelled: TurnTimedOut); a ChatKit turn's run is
+   streamed (the answer shows as it comes), a REST turn's is not (nobody watches it);
 3. each tool call the model asks for comes back to `Turn.call_tool`: it goes to mcp-server with an
    idempotency key derived from the user message and the call, and is stored (a `role: tool`
    message) before the model sees its result;
@@ -31,15 +32,17 @@ from zoneinfo import ZoneInfo
 import anyio
 import openai
 from agents import (
+    Agent,
     AgentsException,
     MaxTurnsExceeded,
+    ModelResponse,
     RunConfig,
     RunContextWrapper,
     Runner,
     RunState,
     TResponseInputItem,
 )
-from agents.result import RunResultStreaming
+from agents.result import RunResult, RunResultStreaming
 from chatkit.types import (
     AssistantMessageItem,
     ThreadItemDoneEvent,
@@ -316,19 +319,22 @@ class Turn:
         self._calls_made = [(call.name, _canonical(call.arguments)) for call in self.tool_calls]
         self.result: TurnResult | None = None
 
-    async def run(self) -> AsyncIterator[ThreadStreamEvent]:
+    async def run(self, *, streamed: bool = True) -> AsyncIterator[ThreadStreamEvent]:
         """Hold the lease and run the agent, yielding ChatKit events as things happen; `result`
-        is set at the end. TurnInProgress while another request holds the lease."""
+        is set at the end. TurnInProgress while another request holds the lease. Not `streamed`,
+        each model call answers at once and the events come at the end."""
         async with await self.lease.take():
             started, outcome = time.perf_counter(), "error"
             try:
-                async for event in self._run():
+                async for event in self._run(streamed=streamed):
                     yield event
                 outcome = "ok"
             finally:
                 TURN_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
-    async def carry_out(self, approval: Approval) -> AsyncIterator[ThreadStreamEvent]:
+    async def carry_out(
+        self, approval: Approval, *, streamed: bool = True
+    ) -> AsyncIterator[ThreadStreamEvent]:
         """Do what the user decided about the approval this turn paused for: approved, the parked
         run resumes and runs the change; rejected, the turn ends changing nothing. When an earlier
         request did it already (the stored answer no longer asks), `result` is that answer."""
@@ -340,7 +346,7 @@ class Turn:
                 self.result = TurnResult(answer.content, self.tool_calls, finished=True)
                 return
             if approval.decision == "approve":
-                async for event in self._run(approval.state):
+                async for event in self._run(approval.state, streamed=streamed):
                     yield event
             else:
                 for event in await self._finish(approvals.NOTHING_CHANGED, finished=True):
@@ -350,7 +356,9 @@ class Turn:
         """Whether the call must wait for the user's decision (approvals.py)."""
         return approvals.needs_approval(self.services.settings, tool_name)
 
-    async def _run(self, parked: str | None = None) -> AsyncIterator[ThreadStreamEvent]:
+    async def _run(
+        self, parked: str | None = None, *, streamed: bool = True
+    ) -> AsyncIterator[ThreadStreamEvent]:
         """Run the agent over the turn's history, or resume the `parked` run with the calls it
         paused before approved."""
         services, caller, settings = self.services, self.context.principal, self.services.settings
@@ -373,22 +381,22 @@ class Turn:
         run_input: list[TResponseInputItem] | RunState[Any] = history_input
         if parked is not None:
             run_input = await self._resumed(agent, parked, history_input)
-        run = Runner.run_streamed(
-            agent,
-            run_input,
-            context=self,
-            run_config=services.run_config,
-            max_turns=services.settings.max_agent_turns,
-            hooks=ModelTimer(services.settings.model_provider),
-        )
+        provider = settings.model_provider
+        options: dict[str, Any] = {
+            "context": self,
+            "run_config": services.run_config,
+            "max_turns": settings.max_agent_turns,
+        }
         finished, note = connection is not None, None
-        stream = run.stream_events()
+        run: RunResult | RunResultStreaming | None = None
         try:
-            # The deadline bounds each wait for the run's next event, never a `yield`: the time
-            # the consumer takes still counts, but a cancellation only ever lands in the run.
-            while (event := await deadline.within(anext(stream, None))) is not None:
-                for out in self.events.on_agent_event(event):
+            if streamed:
+                run = Runner.run_streamed(agent, run_input, hooks=ModelTimer(provider), **options)
+                async for out in self._stream(run, deadline):
                     yield out
+            else:
+                hooks = WholeResponses(provider, self.events)
+                run = await deadline.within(Runner.run(agent, run_input, hooks=hooks, **options))
         except ToolsUnreachable:
             finished, note = False, TOOLS_UNREACHABLE
             if connection is not None:
@@ -401,11 +409,8 @@ class Turn:
             raise
         except Exception as exc:
             raise _model_error(exc) from exc
-        finally:
-            if not run.is_complete:
-                run.cancel()
         pending, not_run = None, []
-        if finished and note is None and run.interruptions:
+        if run is not None and finished and note is None and run.interruptions:
             pending = await self._park(run)
             note = approvals.question(pending)
             # The paused calls were shown running; they wait for the decision instead.
@@ -414,6 +419,21 @@ class Turn:
             yield ThreadItemRemovedEvent(item_id=item_id)
         for out in await self._finish(note, finished=finished, pending=pending):
             yield out
+
+    async def _stream(
+        self, run: RunResultStreaming, deadline: "Deadline"
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """The streamed run's events as ChatKit events; the run is cancelled if left midway."""
+        stream = run.stream_events()
+        try:
+            # The deadline bounds each wait for the run's next event, never a `yield`: the time
+            # the consumer takes still counts, but a cancellation only ever lands in the run.
+            while (event := await deadline.within(anext(stream, None))) is not None:
+                for out in self.events.on_agent_event(event):
+                    yield out
+        finally:
+            if not run.is_complete:
+                run.cancel()
 
     async def _finish(
         self, note: str | None, *, finished: bool, pending: PendingApprovalPublic | None = None
@@ -453,7 +473,7 @@ class Turn:
             state.approve(item)
         return state
 
-    async def _park(self, run: RunResultStreaming) -> PendingApprovalPublic:
+    async def _park(self, run: RunResult | RunResultStreaming) -> PendingApprovalPublic:
         """Keep the paused run in history-service (any replica resumes it) until the user
         decides: one approval for every call it paused before."""
         calls = [
@@ -533,6 +553,22 @@ async def save_answer(
         asking = {approvals.PENDING_KEY: pending.model_dump(mode="json")}
         message = message.model_copy(update={"metadata": {**(message.metadata or {}), **asking}})
     await history.put_message(caller, conversation_id, message)
+
+
+class WholeResponses(ModelTimer):
+    """The hooks of a run that is not streamed: each model response's text joins the answer as the
+    response arrives, as a streamed run's text deltas do (so a run that fails midway keeps it)."""
+
+    def __init__(self, provider: str, events: TurnEvents) -> None:
+        super().__init__(provider)
+        self.events = events
+
+    async def on_llm_end(
+        self, context: RunContextWrapper[Any], agent: Agent[Any], response: ModelResponse
+    ) -> None:
+        """A model call returned: its text is the answer's next part."""
+        await super().on_llm_end(context, agent, response)
+        self.events.add_response(response)
 
 
 class Deadline:
